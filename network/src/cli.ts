@@ -1,0 +1,36 @@
+import { parseArgs } from 'node:util';
+import { loadNetworkConfig } from './config';
+import { installFabric } from './install';
+import { log } from './log';
+import { down, status, up } from './network';
+
+const usage = `usage: network <install|up|down|status> [--profile raft1|raft3] [--config network.yaml]`;
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { profile: { type: 'string' }, config: { type: 'string' } },
+  });
+  const network = loadNetworkConfig({ file: values.config, profile: values.profile });
+  switch (positionals[0]) {
+    case 'install':
+      await installFabric(network);
+      return;
+    case 'up':
+      await up(network);
+      return;
+    case 'down':
+      await down(network);
+      return;
+    case 'status':
+      for (const s of status(network)) process.stdout.write(`${s.running ? 'up  ' : 'DOWN'}  ${s.name.padEnd(18)} pid ${s.pid}  ${s.log}\n`);
+      return;
+    default:
+      throw new Error(usage);
+  }
+}
+
+main().catch((error: unknown) => {
+  log.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { endpoint, type PeerOrg } from './config';
+import type { Layout } from './layout';
+import type { ProcessTable } from './processes';
+import { httpOk, waitReady } from './readiness';
+
+export const peerProcessName = (org: PeerOrg): string => `peer0-${org.name.toLowerCase()}`;
+
+export function peerEnv(layout: Layout, org: PeerOrg, fabricConfigDir: string): NodeJS.ProcessEnv {
+  const tls = path.join(layout.peerDir(org), 'tls');
+  const address = endpoint(org.peer);
+  const data = layout.nodeDataDir(peerProcessName(org));
+  return {
+    PATH: process.env.PATH,
+    FABRIC_CFG_PATH: fabricConfigDir,
+    FABRIC_LOGGING_SPEC: process.env.FABRIC_LOGGING_SPEC ?? 'INFO',
+    CORE_PEER_ID: layout.peerName(org),
+    CORE_PEER_LOCALMSPID: org.mspId,
+    CORE_PEER_MSPCONFIGPATH: path.join(layout.peerDir(org), 'msp'),
+    CORE_PEER_ADDRESS: address,
+    CORE_PEER_LISTENADDRESS: address,
+    CORE_PEER_CHAINCODEADDRESS: endpoint({ host: org.peer.host, port: org.peer.chaincodeListenPort }),
+    CORE_PEER_CHAINCODELISTENADDRESS: endpoint({ host: org.peer.host, port: org.peer.chaincodeListenPort }),
+    // Without an external endpoint a peer is invisible to other orgs and to discovery, and the
+    // gateway cannot find endorsers for multi-org policies.
+    CORE_PEER_GOSSIP_EXTERNALENDPOINT: address,
+    CORE_PEER_GOSSIP_BOOTSTRAP: address,
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_TLS_CERT_FILE: path.join(tls, 'server.crt'),
+    CORE_PEER_TLS_KEY_FILE: path.join(tls, 'server.key'),
+    CORE_PEER_TLS_ROOTCERT_FILE: path.join(tls, 'ca.crt'),
+    CORE_PEER_FILESYSTEMPATH: data,
+    CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(data, 'snapshots'),
+    CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
+    CORE_OPERATIONS_LISTENADDRESS: endpoint({ host: org.peer.host, port: org.peer.operationsPort }),
+    CORE_METRICS_PROVIDER: 'prometheus',
+  };
+}
+
+/** Environment for the `peer` CLI acting as the org's admin against the org's own peer. */
+export function peerAdminEnv(layout: Layout, org: PeerOrg, fabricConfigDir: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    FABRIC_CFG_PATH: fabricConfigDir,
+    FABRIC_LOGGING_SPEC: 'WARNING',
+    CORE_PEER_LOCALMSPID: org.mspId,
+    CORE_PEER_MSPCONFIGPATH: layout.orgAdminMsp(org),
+    CORE_PEER_ADDRESS: endpoint(org.peer),
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_TLS_ROOTCERT_FILE: layout.orgTlsCa(org),
+  };
+}
+
+export async function startPeer(layout: Layout, org: PeerOrg, binary: string, fabricConfigDir: string, processes: ProcessTable): Promise<void> {
+  const name = peerProcessName(org);
+  if (processes.isRunning(name)) return;
+  const record = processes.start({
+    name,
+    command: binary,
+    args: ['node', 'start'],
+    env: peerEnv(layout, org, fabricConfigDir),
+    log: layout.logFile(name),
+  });
+  await waitReady(record, httpOk(`http://${org.peer.host}:${org.peer.operationsPort}/healthz`));
+}
