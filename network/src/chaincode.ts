@@ -62,7 +62,9 @@ async function packageFor(layout: Layout, org: PeerOrg, peer: string, fabricConf
     await run('tar', ['-C', work, '-czf', path.join(work, 'code.tar.gz'), 'connection.json']);
     await run('tar', ['-C', work, '-czf', file, 'metadata.json', 'code.tar.gz']);
   }
-  const { stdout } = await run(peer, ['lifecycle', 'chaincode', 'calculatepackageid', file], { env: peerAdminEnv(layout, org, fabricConfigDir) });
+  const { stdout } = await run(peer, ['lifecycle', 'chaincode', 'calculatepackageid', file], {
+    env: peerAdminEnv(layout, org, fabricConfigDir),
+  });
   return { file, id: stdout.trim() };
 }
 
@@ -71,10 +73,19 @@ interface CommittedDefinition {
   version: string;
 }
 
-async function queryCommitted(layout: Layout, org: PeerOrg, peer: string, env: NodeJS.ProcessEnv): Promise<CommittedDefinition | undefined> {
+async function queryCommitted(
+  layout: Layout,
+  org: PeerOrg,
+  peer: string,
+  env: NodeJS.ProcessEnv,
+): Promise<CommittedDefinition | undefined> {
   const { name } = layout.network.chaincode;
   try {
-    const { stdout } = await run(peer, ['lifecycle', 'chaincode', 'querycommitted', '-C', layout.network.channel, '-n', name, '-O', 'json'], { env });
+    const { stdout } = await run(
+      peer,
+      ['lifecycle', 'chaincode', 'querycommitted', '-C', layout.network.channel, '-n', name, '-O', 'json'],
+      { env },
+    );
     return JSON.parse(stdout) as CommittedDefinition;
   } catch (error) {
     if (/namespace \S+ is not defined|not found/.test(String(error))) return undefined;
@@ -117,8 +128,18 @@ export async function deployChaincode(layout: Layout, peer: string, fabricConfig
   if (committed?.version === version) return packageIds;
   const sequence = (committed?.sequence ?? 0) + 1;
   const definition = [
-    '-C', network.channel, '-n', name, '--version', version, '--sequence', String(sequence),
-    '--channel-config-policy', channelEndorsementPolicy, '--collections-config', collectionsFile,
+    '-C',
+    network.channel,
+    '-n',
+    name,
+    '--version',
+    version,
+    '--sequence',
+    String(sequence),
+    '--channel-config-policy',
+    channelEndorsementPolicy,
+    '--collections-config',
+    collectionsFile,
   ];
 
   const readiness = await run(peer, ['lifecycle', 'chaincode', 'checkcommitreadiness', ...definition, '-O', 'json'], { env: firstEnv });
@@ -128,14 +149,25 @@ export async function deployChaincode(layout: Layout, peer: string, fabricConfig
     log.info({ org: org.mspId, sequence, version }, 'approving chaincode definition');
     await run(
       peer,
-      ['lifecycle', 'chaincode', 'approveformyorg', ...definition, '--package-id', packageIds.get(org.mspId)!, ...ordererArgs(layout), '--waitForEvent'],
+      [
+        'lifecycle',
+        'chaincode',
+        'approveformyorg',
+        ...definition,
+        '--package-id',
+        packageIds.get(org.mspId)!,
+        ...ordererArgs(layout),
+        '--waitForEvent',
+      ],
       { env: peerAdminEnv(layout, org, fabricConfigDir) },
     );
   }
 
   const peers = network.orgs.flatMap((org) => ['--peerAddresses', endpoint(org.peer), '--tlsRootCertFiles', layout.orgTlsCa(org)]);
   log.info({ sequence, version }, 'committing chaincode definition');
-  await run(peer, ['lifecycle', 'chaincode', 'commit', ...definition, ...ordererArgs(layout), ...peers, '--waitForEvent'], { env: firstEnv });
+  await run(peer, ['lifecycle', 'chaincode', 'commit', ...definition, ...ordererArgs(layout), ...peers, '--waitForEvent'], {
+    env: firstEnv,
+  });
   return packageIds;
 }
 
@@ -171,12 +203,18 @@ export async function startChaincodeServers(layout: Layout, packageIds: Map<stri
         name,
         command: process.execPath,
         args: [
-          cli, 'server',
-          '--chaincode-address', endpoint(org.chaincodeServer),
-          '--chaincode-id', packageIds.get(org.mspId)!,
-          '--chaincode-tls-cert-file', path.join(tls, 'server.crt'),
-          '--chaincode-tls-key-file', path.join(tls, 'server.key'),
-          '--module-path', chaincodeDir,
+          cli,
+          'server',
+          '--chaincode-address',
+          endpoint(org.chaincodeServer),
+          '--chaincode-id',
+          packageIds.get(org.mspId)!,
+          '--chaincode-tls-cert-file',
+          path.join(tls, 'server.crt'),
+          '--chaincode-tls-key-file',
+          path.join(tls, 'server.key'),
+          '--module-path',
+          chaincodeDir,
         ],
         env: { PATH: process.env.PATH, NODE_ENV: 'production', CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
         cwd: chaincodeDir,

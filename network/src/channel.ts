@@ -6,7 +6,14 @@ import { run } from './run';
 
 function osnadminTls(layout: Layout): string[] {
   const admin = layout.ordererAdminTlsDir();
-  return ['--ca-file', layout.ordererTlsCa(), '--client-cert', path.join(admin, 'client.crt'), '--client-key', path.join(admin, 'client.key')];
+  return [
+    '--ca-file',
+    layout.ordererTlsCa(),
+    '--client-cert',
+    path.join(admin, 'client.crt'),
+    '--client-key',
+    path.join(admin, 'client.key'),
+  ];
 }
 
 /** Joins an orderer to the channel through its admin endpoint, unless it is already a member. */

@@ -23,7 +23,8 @@ async function main(): Promise<void> {
       await down(network);
       return;
     case 'status':
-      for (const s of status(network)) process.stdout.write(`${s.running ? 'up  ' : 'DOWN'}  ${s.name.padEnd(18)} pid ${s.pid}  ${s.log}\n`);
+      for (const s of status(network))
+        process.stdout.write(`${s.running ? 'up  ' : 'DOWN'}  ${s.name.padEnd(18)} pid ${s.pid}  ${s.log}\n`);
       return;
     default:
       throw new Error(usage);

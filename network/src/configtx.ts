@@ -77,5 +77,14 @@ export async function createGenesisBlock(layout: Layout, configtxgen: string): P
   mkdirSync(configDir, { recursive: true });
   mkdirSync(path.dirname(layout.genesisBlock), { recursive: true });
   writeFileSync(path.join(configDir, 'configtx.yaml'), stringify({ Profiles: { SecurePay: profile } }));
-  await run(configtxgen, ['-configPath', configDir, '-profile', 'SecurePay', '-channelID', network.channel, '-outputBlock', layout.genesisBlock]);
+  await run(configtxgen, [
+    '-configPath',
+    configDir,
+    '-profile',
+    'SecurePay',
+    '-channelID',
+    network.channel,
+    '-outputBlock',
+    layout.genesisBlock,
+  ]);
 }

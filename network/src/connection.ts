@@ -36,7 +36,13 @@ export function writeConnections(layout: Layout): void {
       chaincode: layout.network.chaincode.name,
       peer: { endpoint: endpoint(org.peer), hostAlias: layout.peerName(org), tlsRootCertPath: layout.orgTlsCa(org) },
       admin: { certPath: onlyFile(path.join(adminMsp, 'signcerts')), keyPath: onlyFile(path.join(adminMsp, 'keystore')) },
-      ca: { url: caUrl(org), caName: caName(org), tlsCertPath: caTlsCert(layout, org), registrarId: reg.enrollmentId, registrarSecret: reg.secret },
+      ca: {
+        url: caUrl(org),
+        caName: caName(org),
+        tlsCertPath: caTlsCert(layout, org),
+        registrarId: reg.enrollmentId,
+        registrarSecret: reg.secret,
+      },
     };
     writeFileSync(layout.gatewayFile(org.mspId), JSON.stringify(connection, null, 2), { mode: 0o600 });
   }

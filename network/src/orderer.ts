@@ -39,7 +39,13 @@ export function ordererEnv(layout: Layout, node: OrdererNode, fabricConfigDir: s
   };
 }
 
-export async function startOrderer(layout: Layout, node: OrdererNode, binary: string, fabricConfigDir: string, processes: ProcessTable): Promise<void> {
+export async function startOrderer(
+  layout: Layout,
+  node: OrdererNode,
+  binary: string,
+  fabricConfigDir: string,
+  processes: ProcessTable,
+): Promise<void> {
   if (processes.isRunning(node.name)) return;
   const record = processes.start({
     name: node.name,

@@ -52,7 +52,13 @@ export function peerAdminEnv(layout: Layout, org: PeerOrg, fabricConfigDir: stri
   };
 }
 
-export async function startPeer(layout: Layout, org: PeerOrg, binary: string, fabricConfigDir: string, processes: ProcessTable): Promise<void> {
+export async function startPeer(
+  layout: Layout,
+  org: PeerOrg,
+  binary: string,
+  fabricConfigDir: string,
+  processes: ProcessTable,
+): Promise<void> {
   const name = peerProcessName(org);
   if (processes.isRunning(name)) return;
   const record = processes.start({

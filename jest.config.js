@@ -1,0 +1,14 @@
+/**
+ * One Jest run for the whole repo. End-to-end tests share one real network, brought up (or reused)
+ * by the global setup, so they run in band.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/chaincode/src', '<rootDir>/network/src', '<rootDir>/bridge/src', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  testTimeout: 120000,
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+};

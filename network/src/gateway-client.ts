@@ -1,0 +1,41 @@
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { OrgConnection } from './connection';
+import type { SigningIdentity } from './identity';
+
+export interface GatewayConnection {
+  gateway: Gateway;
+  /** Closes the gateway and its gRPC channel. */
+  close(): void;
+}
+
+/** A gRPC channel to the org's peer over TLS. Share one between gateways of the same org. */
+export function peerClient(connection: OrgConnection): grpc.Client {
+  const credentials = grpc.credentials.createSsl(readFileSync(connection.peer.tlsRootCertPath));
+  return new grpc.Client(connection.peer.endpoint, credentials, {
+    'grpc.ssl_target_name_override': connection.peer.hostAlias,
+  });
+}
+
+/** Connects to the network through the org's peer gateway, acting as `identity`. */
+export function connectGateway(connection: OrgConnection, identity: SigningIdentity, client = peerClient(connection)): GatewayConnection {
+  const gateway = connect({
+    client,
+    identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificatePem) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKeyPem)),
+    hash: hash.sha256,
+    evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
+    endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
+    submitOptions: () => ({ deadline: Date.now() + 5_000 }),
+    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+  });
+  return {
+    gateway,
+    close: () => {
+      gateway.close();
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Layout, loadNetworkConfig, outsiderOrg, readConnection, type OrgConnection, type SigningIdentity } from '../../network/src';
+
+export function networkLayout(): Layout {
+  return new Layout(loadNetworkConfig({ profile: process.env.SECUREPAY_PROFILE }));
+}
+
+export function connectionOf(mspId: string): OrgConnection {
+  return readConnection(networkLayout(), mspId);
+}
+
+export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** A user of an org that is not on the channel (cryptogen made it; no channel config names its CA). */
+export function outsiderUser(): SigningIdentity {
+  const layout = networkLayout();
+  const msp = path.join(layout.cryptoDir, 'peerOrganizations', outsiderOrg.domain, 'users', `User1@${outsiderOrg.domain}`, 'msp');
+  const only = (dir: string): string => readFileSync(path.join(msp, dir, readdirSync(path.join(msp, dir))[0]!), 'utf8');
+  return { mspId: outsiderOrg.mspId, certificatePem: only('signcerts'), privateKeyPem: only('keystore') };
+}

@@ -1,0 +1,105 @@
+import { type Gateway, type GatewayError } from '@hyperledger/fabric-gateway';
+import { connectGateway, orgAdmin, registerAndEnroll, type GatewayConnection, type SigningIdentity } from '../../network/src';
+import { connectionOf, outsiderUser, uniqueId } from './fixtures';
+
+const utf8 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
+
+/** The gateway's error with what each peer said, which is where the reason is. */
+async function refusal(action: Promise<unknown>): Promise<string> {
+  try {
+    await action;
+  } catch (error) {
+    const details = (error as Partial<GatewayError>).details ?? [];
+    return [(error as Error).message, ...details.map((d) => `${d.mspId}: ${d.message}`)].join('\n');
+  }
+  throw new Error('expected the network to refuse the transaction');
+}
+
+function diagnostics(gateway: Gateway) {
+  const { channel, chaincode } = connectionOf('BankAMSP');
+  return gateway.getNetwork(channel).getContract(chaincode, 'diagnostics');
+}
+
+describe('the SecurePay network', () => {
+  const bankA = connectionOf('BankAMSP');
+  const open: GatewayConnection[] = [];
+  const gatewayFor = (mspId: string, identity: SigningIdentity): Gateway => {
+    const connection = connectGateway(connectionOf(mspId), identity);
+    open.push(connection);
+    return connection.gateway;
+  };
+  afterAll(() => open.forEach((c) => c.close()));
+
+  let buyer: SigningIdentity;
+  const probeId = uniqueId('probe');
+  const note = uniqueId('private-note');
+  let commit: { txId: string; blockNumber: bigint };
+
+  beforeAll(async () => {
+    buyer = await registerAndEnroll(bankA, uniqueId('buyer'), { role: 'buyer', wallet: uniqueId('wallet') });
+    const submitted = await diagnostics(gatewayFor('BankAMSP', buyer)).submitAsync('RecordProbe', {
+      arguments: [probeId],
+      transientData: { note },
+    });
+    const status = await submitted.getStatus();
+    expect(status.successful).toBe(true);
+    commit = { txId: submitted.getTransactionId(), blockNumber: status.blockNumber };
+  });
+
+  it('lets a buyer enrolled at its bank’s CA transact, and the chaincode sees its MSP and role attribute', async () => {
+    const recorded = JSON.parse(utf8(await diagnostics(gatewayFor('BankAMSP', buyer)).evaluateTransaction('ReadProbe', probeId)));
+    expect(recorded).toEqual({ probeId, mspId: 'BankAMSP', role: 'buyer', txId: commit.txId });
+  });
+
+  it('delivers the transaction’s chaincode event through getChaincodeEvents', async () => {
+    const network = gatewayFor('BankAMSP', orgAdmin(bankA)).getNetwork(bankA.channel);
+    const events = await network.getChaincodeEvents(bankA.chaincode, { startBlock: commit.blockNumber });
+    try {
+      for await (const event of events) {
+        if (event.transactionId !== commit.txId) continue;
+        expect(event.eventName).toBe('ProbeRecorded');
+        expect(event.blockNumber).toBe(commit.blockNumber);
+        expect(JSON.parse(utf8(event.payload))).toMatchObject({ version: 1, probeId, mspId: 'BankAMSP', role: 'buyer' });
+        expect(utf8(event.payload)).not.toContain(note);
+        break;
+      }
+    } finally {
+      events.close();
+    }
+  });
+
+  it.each(['PlatformMSP', 'BankAMSP', 'BankBMSP'])('lets a member org (%s) read the private note from its own peer', async (mspId) => {
+    const admin = orgAdmin(connectionOf(mspId));
+    const read = await diagnostics(gatewayFor(mspId, admin)).evaluateTransaction('ReadProbeNote', probeId);
+    expect(utf8(read)).toBe(note);
+  });
+
+  it('keeps the private note out of the block every channel reader receives (only its hash is there)', async () => {
+    const network = gatewayFor('BankBMSP', orgAdmin(connectionOf('BankBMSP'))).getNetwork(bankA.channel);
+    const blocks = await network.getBlockEvents({ startBlock: commit.blockNumber });
+    try {
+      for await (const block of blocks) {
+        const bytes = Buffer.from(block.serializeBinary());
+        expect(bytes.includes(Buffer.from(commit.txId))).toBe(true);
+        expect(bytes.includes(Buffer.from(note))).toBe(false);
+        break;
+      }
+    } finally {
+      blocks.close();
+    }
+  });
+
+  it('refuses a transaction from an identity of an org outside the channel, and changes nothing', async () => {
+    const outsiderProbe = uniqueId('outsider');
+    const contract = diagnostics(gatewayFor('BankAMSP', outsiderUser()));
+    expect(await refusal(contract.submitTransaction('RecordProbe', outsiderProbe))).toMatch(/access denied/);
+    await expect(diagnostics(gatewayFor('BankAMSP', orgAdmin(bankA))).evaluateTransaction('ReadProbe', outsiderProbe)).rejects.toThrow(
+      /does not exist/,
+    );
+  });
+
+  it('commits the no-op transaction the benchmarks use as the network’s ceiling', async () => {
+    const submitted = await diagnostics(gatewayFor('PlatformMSP', orgAdmin(connectionOf('PlatformMSP')))).submitAsync('Noop');
+    expect((await submitted.getStatus()).successful).toBe(true);
+  });
+});

@@ -1,0 +1,9 @@
+import { loadNetworkConfig, up } from '../network/src';
+
+/**
+ * Brings the real network up before any test, or finds it up. SECUREPAY_PROFILE picks the orderer
+ * profile (raft1 by default, raft3 for three Raft orderers).
+ */
+export default async function globalSetup(): Promise<void> {
+  await up(loadNetworkConfig({ profile: process.env.SECUREPAY_PROFILE }));
+}
