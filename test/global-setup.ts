@@ -1,9 +1,10 @@
-import { loadNetworkConfig, up } from '../network/src';
+import { loadNetworkConfig, runningProfile, up } from '../network/src';
 
 /**
  * Brings the real network up before any test, or finds it up. SECUREPAY_PROFILE picks the orderer
- * profile (raft1 by default, raft3 for three Raft orderers).
+ * profile (raft1 by default, raft3 for three Raft orderers); unset, a network already up is reused
+ * with whatever profile it has.
  */
 export default async function globalSetup(): Promise<void> {
-  await up(loadNetworkConfig({ profile: process.env.SECUREPAY_PROFILE }));
+  await up(loadNetworkConfig({ profile: process.env.SECUREPAY_PROFILE ?? runningProfile() }));
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { endpoint, type OrdererNode, type PeerOrg } from './config';
 import type { Layout } from './layout';
@@ -29,4 +31,37 @@ export async function joinPeer(layout: Layout, org: PeerOrg, peer: string, fabri
   const { stdout } = await run(peer, ['channel', 'list'], { env });
   if (stdout.split('\n').some((line) => line.trim() === layout.network.channel)) return;
   await run(peer, ['channel', 'join', '-b', layout.genesisBlock], { env });
+}
+
+export interface OrdererChannelInfo {
+  name: string;
+  status: string;
+  consensusRelation: string;
+  height: number;
+}
+
+/** What an orderer's channel participation API says of its membership in the channel. */
+export function ordererChannelInfo(layout: Layout, node: OrdererNode): Promise<OrdererChannelInfo> {
+  const admin = layout.ordererAdminTlsDir();
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      `https://${endpoint({ host: node.host, port: node.adminPort })}/participation/v1/channels/${layout.network.channel}`,
+      {
+        ca: readFileSync(layout.ordererTlsCa()),
+        cert: readFileSync(path.join(admin, 'client.crt')),
+        key: readFileSync(path.join(admin, 'client.key')),
+        timeout: 5_000,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => {
+          if (res.statusCode === 200) resolve(JSON.parse(body) as OrdererChannelInfo);
+          else reject(new Error(`${node.name} answered ${res.statusCode}: ${body}`));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${node.name} did not answer in time`)));
+  });
 }

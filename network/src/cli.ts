@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadNetworkConfig } from './config';
 import { installFabric } from './install';
 import { log } from './log';
-import { down, status, up } from './network';
+import { down, runningProfile, status, up } from './network';
 
 const usage = `usage: network <install|up|down|status> [--profile raft1|raft3] [--config network.yaml]`;
 
@@ -11,8 +11,11 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: { profile: { type: 'string' }, config: { type: 'string' } },
   });
-  const network = loadNetworkConfig({ file: values.config, profile: values.profile });
-  switch (positionals[0]) {
+  // `down` and `status` act on whatever is up; `up` on what is asked for.
+  const command = positionals[0];
+  const profile = values.profile ?? (command === 'up' ? undefined : runningProfile());
+  const network = loadNetworkConfig({ file: values.config, profile });
+  switch (command) {
     case 'install':
       await installFabric(network);
       return;

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { networkDir, type NetworkConfig, type OrdererNode, type PeerOrg } from './config';
 
+export const defaultRuntimeDir = (): string => process.env.SECUREPAY_RUNTIME_DIR ?? path.join(networkDir, '.runtime');
+
 /**
  * Where everything the network generates lives. One runtime folder, git-ignored, so that
  * `network:down` can remove all state by removing it.
@@ -8,7 +10,7 @@ import { networkDir, type NetworkConfig, type OrdererNode, type PeerOrg } from '
 export class Layout {
   constructor(
     readonly network: NetworkConfig,
-    readonly runtimeDir = process.env.SECUREPAY_RUNTIME_DIR ?? path.join(networkDir, '.runtime'),
+    readonly runtimeDir = defaultRuntimeDir(),
   ) {}
 
   get stateFile(): string {

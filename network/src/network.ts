@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { caName, startCa } from './ca';
 import { chaincodeProcessName, deployChaincode, startChaincodeServers } from './chaincode';
 import { joinOrderer, joinPeer } from './channel';
@@ -7,7 +8,7 @@ import { createGenesisBlock } from './configtx';
 import { writeConnections } from './connection';
 import { generateCrypto } from './crypto';
 import { fabricModuleDir, installFabric } from './install';
-import { Layout } from './layout';
+import { defaultRuntimeDir, Layout } from './layout';
 import { log } from './log';
 import { writeNodeConfigs } from './nodeconfig';
 import { startOrderer } from './orderer';
@@ -20,6 +21,13 @@ interface NetworkState {
   profile: string;
   batch: NetworkConfig['batch'];
   createdAt: string;
+}
+
+/** The profile of the network that is up now, if one is: tests and tools follow it unless told otherwise. */
+export function runningProfile(runtimeDir = defaultRuntimeDir()): string | undefined {
+  const file = path.join(runtimeDir, 'state.json');
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as NetworkState).profile;
 }
 
 function checkState(layout: Layout): void {

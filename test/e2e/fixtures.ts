@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Layout, loadNetworkConfig, outsiderOrg, readConnection, type OrgConnection, type SigningIdentity } from '../../network/src';
+import {
+  Layout,
+  loadNetworkConfig,
+  outsiderOrg,
+  runningProfile,
+  readConnection,
+  type OrgConnection,
+  type SigningIdentity,
+} from '../../network/src';
 
 export function networkLayout(): Layout {
-  return new Layout(loadNetworkConfig({ profile: process.env.SECUREPAY_PROFILE }));
+  return new Layout(loadNetworkConfig({ profile: process.env.SECUREPAY_PROFILE ?? runningProfile() }));
 }
 
 export function connectionOf(mspId: string): OrgConnection {

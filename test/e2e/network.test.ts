@@ -1,6 +1,13 @@
 import { type Gateway, type GatewayError } from '@hyperledger/fabric-gateway';
-import { connectGateway, orgAdmin, registerAndEnroll, type GatewayConnection, type SigningIdentity } from '../../network/src';
-import { connectionOf, outsiderUser, uniqueId } from './fixtures';
+import {
+  connectGateway,
+  ordererChannelInfo,
+  orgAdmin,
+  registerAndEnroll,
+  type GatewayConnection,
+  type SigningIdentity,
+} from '../../network/src';
+import { connectionOf, networkLayout, outsiderUser, uniqueId } from './fixtures';
 
 const utf8 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 
@@ -44,6 +51,13 @@ describe('the SecurePay network', () => {
     const status = await submitted.getStatus();
     expect(status.successful).toBe(true);
     commit = { txId: submitted.getTransactionId(), blockNumber: status.blockNumber };
+  });
+
+  it('runs every orderer of the profile as an active consenter of the channel', async () => {
+    const layout = networkLayout();
+    for (const node of layout.network.activeOrderers) {
+      expect(await ordererChannelInfo(layout, node)).toMatchObject({ status: 'active', consensusRelation: 'consenter' });
+    }
   });
 
   it('lets a buyer enrolled at its bank’s CA transact, and the chaincode sees its MSP and role attribute', async () => {
