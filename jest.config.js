@@ -9,6 +9,7 @@ module.exports = {
   roots: ['<rootDir>/chaincode/src', '<rootDir>/network/src', '<rootDir>/bridge/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',
+  testSequencer: '<rootDir>/test/sequencer.js',
   testTimeout: 120000,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
 };

@@ -92,12 +92,14 @@ async function goInstall(name: string, module: string, version: string, tools: F
   const env = { ...process.env, GOBIN: projectBin, CGO_ENABLED: cgo, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
   const started = Date.now();
   log.info({ tools, version }, `installing ${name} from the Go module proxy (first run only; takes a few minutes)`);
-  await run(go, ['mod', 'tidy'], { cwd: workDir, env });
+  let phase = 'downloading modules';
   let compiled = 0;
   const heartbeat = setInterval(() => {
-    log.info({ packagesCompiled: compiled, seconds: Math.round((Date.now() - started) / 1000) }, `still building ${name}`);
+    log.info({ phase, packagesCompiled: compiled, seconds: Math.round((Date.now() - started) / 1000) }, `still installing ${name}`);
   }, 15_000);
   try {
+    await run(go, ['mod', 'tidy'], { cwd: workDir, env });
+    phase = 'compiling';
     await run(go, ['install', '-v', ...packages], { cwd: workDir, env, onLine: () => (compiled += 1) });
   } finally {
     clearInterval(heartbeat);

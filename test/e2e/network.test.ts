@@ -3,6 +3,8 @@ import {
   connectGateway,
   ordererChannelInfo,
   orgAdmin,
+  status,
+  up,
   registerAndEnroll,
   type GatewayConnection,
   type SigningIdentity,
@@ -51,6 +53,15 @@ describe('the SecurePay network', () => {
     const status = await submitted.getStatus();
     expect(status.successful).toBe(true);
     commit = { txId: submitted.getTransactionId(), blockNumber: status.blockNumber };
+  });
+
+  it('finds the network already up on a second `up`, restarting nothing', async () => {
+    const layout = networkLayout();
+    const before = status(layout.network);
+    await up(layout.network);
+    const after = status(layout.network);
+    expect(after.every((p) => p.running)).toBe(true);
+    expect(after.map((p) => [p.name, p.pid])).toEqual(before.map((p) => [p.name, p.pid]));
   });
 
   it('runs every orderer of the profile as an active consenter of the channel', async () => {
