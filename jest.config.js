@@ -11,5 +11,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   testSequencer: '<rootDir>/test/sequencer.js',
   testTimeout: 120000,
+  verbose: true,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
 };
