@@ -1,0 +1,26 @@
+/**
+ * Who is acting, as the contract established it from the caller's certificate: MSP id, SecurePay
+ * role, and for end users their pseudonymous party id and wallet (from certificate attributes).
+ */
+export type Role = 'platform' | 'bank' | 'merchant' | 'buyer' | 'courier';
+
+export interface Actor {
+  mspId: string;
+  role: Role;
+  /** Pseudonymous id of a buyer, merchant or courier; absent for platform and bank operators. */
+  partyId?: string;
+  /** CBDC wallet id of a buyer, merchant or courier; never written to public state. */
+  wallet?: string;
+}
+
+/** A buyer, merchant or courier as public state names them: the bank that enrolled them and a pseudonym. */
+export interface PartyRef {
+  mspId: string;
+  partyId: string;
+}
+
+export const isParty = (actor: Actor, role: Role, party: PartyRef | undefined): boolean =>
+  party !== undefined && actor.role === role && actor.mspId === party.mspId && actor.partyId === party.partyId;
+
+export const describeActor = (actor: Actor): string =>
+  actor.partyId ? `${actor.role} ${actor.partyId}@${actor.mspId}` : `${actor.role} ${actor.mspId}`;

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { PartyRef } from './actor';
+import type { Order } from './order';
+import { refuse } from './refusal';
+import { termsHash, type OrderTerms } from './terms';
+import { changeOf, requireParty, samePartyRef, type ActionContext, type Transition } from './transition';
+import { windowOverridesSchema, type OrderWindows } from './windows';
+
+export const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const partyRefSchema = z.strictObject({
+  mspId: z.string().regex(/^[A-Za-z0-9]+MSP$/, 'an MSP id such as BankAMSP'),
+  partyId: z.string().regex(idPattern, 'a pseudonymous party id of 1-64 letters, digits, _ or -'),
+});
+
+/** What a buyer submits publicly; the terms travel separately, in the transient map. */
+export const proposalSchema = z.strictObject({
+  orderId: z.string().regex(idPattern, 'an order id of 1-64 letters, digits, _ or -'),
+  merchant: partyRefSchema,
+  courier: partyRefSchema.optional(),
+  windows: windowOverridesSchema.optional(),
+});
+export type Proposal = z.infer<typeof proposalSchema>;
+
+/**
+ * A buyer proposes an order: it names the merchant (and its bank), maybe the courier, and pays from
+ * its own wallet only. The order binds no one until all four approvals are in.
+ */
+export function propose(proposal: Proposal, terms: OrderTerms, defaults: OrderWindows, ctx: ActionContext): Transition {
+  const { actor, now } = ctx;
+  requireParty(actor.role === 'buyer' && actor.partyId !== undefined, 'propose an order', 'a buyer');
+  if (terms.buyerWallet !== actor.wallet)
+    refuse('WRONG_PARTY', "the terms' buyer wallet is not the caller's wallet: a buyer pays only from its own");
+  const buyer: PartyRef = { mspId: actor.mspId, partyId: actor.partyId! };
+  if (samePartyRef(buyer, proposal.merchant)) refuse('BAD_ARGUMENT', 'a buyer cannot order from itself');
+  if (proposal.courier && (samePartyRef(proposal.courier, buyer) || samePartyRef(proposal.courier, proposal.merchant))) {
+    refuse('BAD_ARGUMENT', 'the courier must be neither the buyer nor the merchant');
+  }
+  const windows: OrderWindows = { ...defaults, ...proposal.windows };
+  const order: Order = {
+    orderId: proposal.orderId,
+    state: 'PROPOSED',
+    buyer,
+    merchant: proposal.merchant,
+    ...(proposal.courier ? { courier: proposal.courier } : {}),
+    termsHash: termsHash(terms),
+    windows,
+    createdAt: now,
+    approveBy: now + windows.approvalMs,
+    deliverBy: now + windows.deliveryMs,
+    approvals: {},
+    history: [
+      {
+        action: 'propose',
+        from: null,
+        to: 'PROPOSED',
+        at: now,
+        txId: ctx.txId,
+        by: { mspId: actor.mspId, role: 'buyer', partyId: buyer.partyId },
+      },
+    ],
+  };
+  return { order, change: changeOf(order, 'propose', null) };
+}

@@ -1,0 +1,25 @@
+/** Why an action on an order was refused. Every refusal changes nothing. */
+export type RefusalCode =
+  | 'BAD_ARGUMENT' // the request itself is malformed
+  | 'NOT_FOUND' // no such order
+  | 'ALREADY_EXISTS' // an order with this id exists
+  | 'WRONG_STATE' // the order is not in a state that allows the action
+  | 'WRONG_PARTY' // the caller is not the party who may take the action
+  | 'DEADLINE_PASSED' // the action came after its deadline
+  | 'TOO_EARLY' // the action needs a deadline to have passed first
+  | 'ALREADY_DONE' // this party already took this action
+  | 'INVALID_PROOF'; // a settlement receipt did not verify
+
+export class OrderRefused extends Error {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'OrderRefused';
+  }
+}
+
+export const refuse = (code: RefusalCode, message: string): never => {
+  throw new OrderRefused(code, message);
+};

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { canonicalJson } from '../canonical-json';
+import { maxAmount, parseAmount, type Amount } from './amount';
+
+const walletId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a wallet id of 1-64 letters, digits or _.:-');
+const amountString = z.string().regex(/^[1-9][0-9]{0,17}$/, `a positive integer number of minor units, at most ${maxAmount}`);
+
+/**
+ * What the buyer and merchant agreed: private to the platform and the banks (the `orderTerms`
+ * collection). Public state keeps only `termsHash`; the salt stops anyone from guessing the terms
+ * back from it.
+ */
+export const termsSchema = z.strictObject({
+  price: amountString,
+  currency: z.string().regex(/^[A-Z][A-Z0-9-]{2,9}$/, 'a currency code such as CNY or EUR'),
+  commissionBps: z.number().int().min(0).max(10_000),
+  buyerWallet: walletId,
+  merchantWallet: walletId,
+  productId: z.string().min(1).max(128),
+  salt: z.string().regex(/^[0-9a-f]{32,128}$/, 'at least 16 random bytes, hex'),
+});
+
+export type OrderTerms = z.infer<typeof termsSchema>;
+
+export const termsHash = (terms: OrderTerms): string => createHash('sha256').update(canonicalJson(terms)).digest('hex');
+
+export const priceOf = (terms: OrderTerms): Amount => parseAmount(terms.price, 'price');
+
+/** What settlement pays: the platform's commission is rounded down, so the merchant never gets less than its share. */
+export function settlementSplit(terms: OrderTerms): { merchantAmount: Amount; commissionAmount: Amount } {
+  const price = priceOf(terms);
+  const commissionAmount = (price * BigInt(terms.commissionBps)) / 10_000n;
+  return { merchantAmount: price - commissionAmount, commissionAmount };
+}

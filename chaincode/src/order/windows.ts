@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * How long each party has for its step, in milliseconds. Each deadline is fixed when its phase
+ * starts, from the windows the order was created with.
+ */
+export interface OrderWindows {
+  /** From proposal until all four approvals are due. */
+  approvalMs: number;
+  /** From proposal until the goods must be delivered. */
+  deliveryMs: number;
+  /** From delivery until the buyer must confirm or declare non-receipt. */
+  confirmationMs: number;
+  /** From the dispute until both deposits are due. */
+  depositMs: number;
+  /** From confirmation until the merchant's bank must record the settlement. */
+  settlementMs: number;
+  /** From a challenge until the merchant's bank must prove the settlement. */
+  proofMs: number;
+}
+
+const hour = 3_600_000;
+const day = 24 * hour;
+
+export const defaultWindows: OrderWindows = {
+  approvalMs: hour,
+  deliveryMs: 14 * day,
+  confirmationMs: 3 * day,
+  depositMs: 2 * day,
+  settlementMs: day,
+  proofMs: day,
+};
+
+/** Bounds on every window: long enough to act in, short enough that no order waits for years. */
+export const minWindowMs = 1_000;
+export const maxWindowMs = 365 * day;
+
+const windowMs = z.number().int().min(minWindowMs).max(maxWindowMs);
+
+export const windowsSchema = z.strictObject({
+  approvalMs: windowMs,
+  deliveryMs: windowMs,
+  confirmationMs: windowMs,
+  depositMs: windowMs,
+  settlementMs: windowMs,
+  proofMs: windowMs,
+});
+
+export const windowOverridesSchema = windowsSchema.partial();
