@@ -110,9 +110,7 @@ function outcome(order: Order, rule: Rule, who: ActorName): 'allowed' | RefusalC
   }
 }
 
-const cases = Object.entries(rules).flatMap(([name, rule]) =>
-  orderStates.flatMap((state) => everyone.map((who) => [name, state, who] as const)),
-);
+const cases = Object.keys(rules).flatMap((name) => orderStates.flatMap((state) => everyone.map((who) => [name, state, who] as const)));
 
 describe('the order state machine, every action × state × actor', () => {
   const fixtures = new Map(orderStates.map((s) => [s, orderIn(s)]));
