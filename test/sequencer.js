@@ -1,15 +1,16 @@
 const Sequencer = require('@jest/test-sequencer').default;
 
 /**
- * Tests share one running network; the lifecycle test takes it down and brings it back, so it runs
- * after every other test file.
+ * Tests share one running network. The privacy test reads the whole channel, so it runs after the
+ * tests that fill it; the lifecycle test takes the network down and brings it back, so it runs last.
  */
-class LifecycleLast extends Sequencer {
+const last = ['privacy.test.ts', 'lifecycle.test.ts'];
+const rank = (t) => last.findIndex((name) => t.path.endsWith(name));
+
+class SharedNetworkOrder extends Sequencer {
   sort(tests) {
-    const isLifecycle = (t) => t.path.endsWith('lifecycle.test.ts');
-    const sorted = [...tests].sort((a, b) => a.path.localeCompare(b.path));
-    return [...sorted.filter((t) => !isLifecycle(t)), ...sorted.filter(isLifecycle)];
+    return [...tests].sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
   }
 }
 
-module.exports = LifecycleLast;
+module.exports = SharedNetworkOrder;

@@ -1,8 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { canonicalJson } from './canonical-json';
-
-/** The private data collection shared by the platform and the banks. */
-export const termsCollection = 'orderTerms';
+import { termsCollection } from './order-store';
 
 const probeIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -4,11 +4,15 @@ import { readFileSync } from 'node:fs';
 import type { OrgConnection } from './connection';
 import type { SigningIdentity } from './identity';
 
-/** Certificate attributes SecurePay's contract reads; `:ecert` puts them into the certificate. */
+/**
+ * Certificate attributes SecurePay's contract reads; `:ecert` puts them into the certificate. End
+ * users (buyer, merchant, courier) carry a pseudonymous `partyId` and their `wallet`; operators
+ * (platform, bank) carry only their role.
+ */
 export interface UserAttributes {
-  role: 'buyer' | 'merchant' | 'courier';
+  role: 'buyer' | 'merchant' | 'courier' | 'platform' | 'bank';
+  partyId?: string;
   wallet?: string;
-  [name: string]: string | undefined;
 }
 
 function caClient(connection: OrgConnection): FabricCAServices {

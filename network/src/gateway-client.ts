@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { connect, hash, signers, type Gateway, type Network } from '@hyperledger/fabric-gateway';
+import { common } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { OrgConnection } from './connection';
@@ -38,4 +39,22 @@ export function connectGateway(connection: OrgConnection, identity: SigningIdent
       client.close();
     },
   };
+}
+
+/**
+ * Waits until the peer behind each network has committed block `blockNumber`. A gateway's commit
+ * status speaks only for its own peer; when the next step is endorsed by another org's peer, that
+ * peer must not endorse from older state (the endorsements would not match).
+ */
+export async function waitForBlock(networks: Network[], blockNumber: bigint, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const network of networks) {
+    const qscc = network.getContract('qscc');
+    for (;;) {
+      const info = common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', network.getName()));
+      if (BigInt(info.getHeight()) > blockNumber) break;
+      if (Date.now() > deadline) throw new Error(`a peer has not committed block ${blockNumber} after ${timeoutMs / 1000}s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }

@@ -5,6 +5,7 @@ import {
   orgAdmin,
   status,
   up,
+  waitForBlock,
   registerAndEnroll,
   type GatewayConnection,
   type SigningIdentity,
@@ -53,6 +54,10 @@ describe('the SecurePay network', () => {
     const status = await submitted.getStatus();
     expect(status.successful).toBe(true);
     commit = { txId: submitted.getTransactionId(), blockNumber: status.blockNumber };
+    const admins = ['PlatformMSP', 'BankAMSP', 'BankBMSP'].map((mspId) =>
+      gatewayFor(mspId, orgAdmin(connectionOf(mspId))).getNetwork(bankA.channel),
+    );
+    await waitForBlock(admins, status.blockNumber);
   });
 
   it('finds the network already up on a second `up`, restarting nothing', async () => {

@@ -1,0 +1,46 @@
+import { common, ledger, peer } from '@hyperledger/fabric-protos';
+
+/** What every channel member can read of one transaction: its public writes and its chaincode event. */
+export interface PublicTransaction {
+  txId: string;
+  blockNumber: bigint;
+  writes: { namespace: string; key: string; value: Buffer; isDelete: boolean }[];
+  events: { chaincodeId: string; name: string; payload: Buffer }[];
+}
+
+/**
+ * Unpacks a block down to the public read-write sets and events of its endorser transactions.
+ * Private data appears here only as hashes (collection hashed rwsets), which are skipped.
+ */
+export function publicTransactions(block: common.Block): PublicTransaction[] {
+  const blockNumber = BigInt(block.getHeader()?.getNumber() ?? 0);
+  return (block.getData()?.getDataList_asU8() ?? []).flatMap((envelopeBytes) => {
+    const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelopeBytes).getPayload_asU8());
+    const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8());
+    if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) return [];
+    const tx: PublicTransaction = { txId: channelHeader.getTxId(), blockNumber, writes: [], events: [] };
+    for (const action of peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()) {
+      const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+      const responsePayload = peer.ProposalResponsePayload.deserializeBinary(actionPayload.getAction()!.getProposalResponsePayload_asU8());
+      const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
+      const rwset = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
+      for (const ns of rwset.getNsRwsetList()) {
+        const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
+        for (const write of kv.getWritesList()) {
+          tx.writes.push({
+            namespace: ns.getNamespace(),
+            key: write.getKey(),
+            value: Buffer.from(write.getValue_asU8()),
+            isDelete: write.getIsDelete(),
+          });
+        }
+      }
+      const eventBytes = chaincodeAction.getEvents_asU8();
+      if (eventBytes.length > 0) {
+        const event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
+        tx.events.push({ chaincodeId: event.getChaincodeId(), name: event.getEventName(), payload: Buffer.from(event.getPayload_asU8()) });
+      }
+    }
+    return [tx];
+  });
+}

@@ -1,0 +1,209 @@
+import { type Contract, type GatewayError, type Network, type Proposal } from '@hyperledger/fabric-gateway';
+import { generateKeyPairSync, randomBytes, randomInt, randomUUID, sign, type KeyObject } from 'node:crypto';
+import type { Order, OrderTerms, OrderWindows, SettlementReceipt, SignedReceipt } from '../../chaincode/src/order';
+import { receiptBytes, settlementSplit } from '../../chaincode/src/order';
+import { connectGateway, orgAdmin, registerAndEnroll, waitForBlock, type GatewayConnection, type SigningIdentity } from '../../network/src';
+import { connectionOf } from './fixtures';
+
+export type Who = 'platform' | 'bankA' | 'bankB' | 'buyer' | 'merchant' | 'courier' | 'stranger';
+
+const utf8 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
+export const sha256Hex = (): string => randomBytes(32).toString('hex');
+
+/** A gateway error's message with what each endorsing peer said: the contract's refusal is there. */
+export function explain(error: unknown): string {
+  const details = (error as Partial<GatewayError>).details ?? [];
+  return [(error as Error).message, ...details.map((d) => `${d.mspId}@${d.address}: ${d.message}`)].join('\n');
+}
+
+export async function refusal(action: Promise<unknown>): Promise<string> {
+  try {
+    await action;
+  } catch (error) {
+    return explain(error);
+  }
+  throw new Error('expected the network to refuse the transaction');
+}
+
+/** Rethrows a gateway error with the peers' own words, which the bare message leaves out. */
+async function explained<T>(action: Promise<T>): Promise<T> {
+  try {
+    return await action;
+  } catch (error) {
+    throw new Error(explain(error), { cause: error });
+  }
+}
+
+export interface Party {
+  identity: SigningIdentity;
+  partyId?: string;
+  wallet?: string;
+  network: Network;
+  contract: Contract;
+}
+
+/**
+ * Drives the escrow contract on the real network as each SecurePay party, every one through its own
+ * org's peer with its own enrolled identity. The buyer and a stranger bank at BankA; the merchant
+ * and the courier at BankB.
+ */
+export class EscrowDriver {
+  readonly prices: string[] = [];
+  readonly wallets: string[] = [];
+  readonly enrollmentIds: string[] = [];
+  readonly ledgerKey: KeyObject;
+
+  private constructor(
+    readonly parties: Record<Who, Party>,
+    private readonly connections: GatewayConnection[],
+    ledgerKey: KeyObject,
+  ) {
+    this.ledgerKey = ledgerKey;
+  }
+
+  static async create(): Promise<EscrowDriver> {
+    const connections: GatewayConnection[] = [];
+    const enrollmentIds: string[] = [];
+    const wallets: string[] = [];
+    const party = (mspId: string, identity: SigningIdentity, extra: Partial<Party> = {}): Party => {
+      const connection = connectGateway(connectionOf(mspId), identity);
+      connections.push(connection);
+      const { channel, chaincode } = connectionOf(mspId);
+      const network = connection.gateway.getNetwork(channel);
+      return { identity, ...extra, network, contract: network.getContract(chaincode, 'escrow') };
+    };
+    const user = async (mspId: string, role: 'buyer' | 'merchant' | 'courier'): Promise<Party> => {
+      const enrollmentId = `${role}-${randomUUID()}`;
+      const partyId = `p${randomBytes(8).toString('hex')}`;
+      const wallet = `w-${randomUUID()}`;
+      enrollmentIds.push(enrollmentId);
+      wallets.push(wallet);
+      return party(mspId, await registerAndEnroll(connectionOf(mspId), enrollmentId, { role, partyId, wallet }), { partyId, wallet });
+    };
+    const parties: Record<Who, Party> = {
+      platform: party('PlatformMSP', orgAdmin(connectionOf('PlatformMSP'))),
+      bankA: party('BankAMSP', orgAdmin(connectionOf('BankAMSP'))),
+      bankB: party('BankBMSP', orgAdmin(connectionOf('BankBMSP'))),
+      buyer: await user('BankAMSP', 'buyer'),
+      merchant: await user('BankBMSP', 'merchant'),
+      courier: await user('BankBMSP', 'courier'),
+      stranger: await user('BankAMSP', 'buyer'),
+    };
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const driver = new EscrowDriver(parties, connections, privateKey);
+    driver.enrollmentIds.push(...enrollmentIds);
+    driver.wallets.push(...wallets);
+    await driver.submit('bankB', 'RegisterLedgerKey', publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    return driver;
+  }
+
+  close(): void {
+    this.connections.forEach((c) => c.close());
+  }
+
+  /**
+   * Submits and waits until every org's peer has committed the block, not only the caller's: the next
+   * step is often endorsed by another org, whose peer must not endorse from an older state.
+   */
+  async submit(who: Who, name: string, ...args: string[]): Promise<string> {
+    return this.submitProposal(this.parties[who].contract.newProposal(name, { arguments: args }));
+  }
+
+  async submitProposal(proposal: Proposal): Promise<string> {
+    const submitted = await explained(proposal.endorse().then((t) => t.submit()));
+    const status = await submitted.getStatus();
+    if (!status.successful) throw new Error(`transaction ${status.transactionId} failed validation with code ${status.code}`);
+    await this.allPeersAt(status.blockNumber);
+    return utf8(submitted.getResult());
+  }
+
+  /** Waits until the peers of the platform and both banks have committed block `blockNumber`. */
+  async allPeersAt(blockNumber: bigint): Promise<void> {
+    await waitForBlock([this.parties.platform.network, this.parties.bankA.network, this.parties.bankB.network], blockNumber);
+  }
+
+  async evaluate(who: Who, name: string, ...args: string[]): Promise<string> {
+    return utf8(await explained(this.parties[who].contract.evaluateTransaction(name, ...args)));
+  }
+
+  async order(orderId: string): Promise<Order> {
+    return JSON.parse(await this.evaluate('platform', 'GetOrder', orderId)) as Order;
+  }
+
+  /**
+   * Fresh terms whose price is a 12-digit number found nowhere else, so the privacy test can look for
+   * it. An identity without a wallet (an operator) gets the buyer's, to test who may propose.
+   */
+  newTerms(buyer: Who = 'buyer'): OrderTerms {
+    const price = String(randomInt(100_000_000_000, 999_999_999_999));
+    this.prices.push(price);
+    return {
+      price,
+      currency: 'CNY',
+      commissionBps: 250,
+      buyerWallet: this.parties[buyer].wallet ?? this.parties.buyer.wallet!,
+      merchantWallet: this.parties.merchant.wallet!,
+      productId: `sku-${randomUUID()}`,
+      salt: randomBytes(16).toString('hex'),
+    };
+  }
+
+  /** The buyer proposes a new order; the proposal names the merchant and the courier. */
+  async propose(windows: Partial<OrderWindows> = {}, buyer: Who = 'buyer'): Promise<{ orderId: string; terms: OrderTerms }> {
+    const orderId = `o-${randomUUID()}`;
+    const terms = this.newTerms(buyer);
+    const proposal = {
+      orderId,
+      merchant: { mspId: 'BankBMSP', partyId: this.parties.merchant.partyId },
+      courier: { mspId: 'BankBMSP', partyId: this.parties.courier.partyId },
+      windows,
+    };
+    await this.submitProposal(
+      this.parties[buyer].contract.newProposal('Propose', {
+        arguments: [JSON.stringify(proposal)],
+        transientData: { terms: JSON.stringify(terms) },
+      }),
+    );
+    return { orderId, terms };
+  }
+
+  async approveAll(orderId: string): Promise<void> {
+    for (const who of ['platform', 'merchant', 'bankA', 'bankB'] as const) await this.submit(who, 'Approve', orderId);
+  }
+
+  /** A new order walked to DELIVERED: approved, shipped, delivery signed by the courier. */
+  async delivered(windows: Partial<OrderWindows> = {}): Promise<{ orderId: string; terms: OrderTerms }> {
+    const created = await this.propose(windows);
+    await this.approveAll(created.orderId);
+    await this.submit('merchant', 'Ship', created.orderId, '');
+    await this.submit('courier', 'Deliver', created.orderId, sha256Hex());
+    return created;
+  }
+
+  async disputed(windows: Partial<OrderWindows> = {}): Promise<{ orderId: string; terms: OrderTerms }> {
+    const created = await this.delivered(windows);
+    await this.submit('buyer', 'DeclareNonReceipt', created.orderId);
+    return created;
+  }
+
+  /** What BankB's CBDC ledger would sign on settling the order (issue 4 makes the ledger itself). */
+  receipt(orderId: string, terms: OrderTerms, overrides: Partial<SettlementReceipt> = {}, key: KeyObject = this.ledgerKey): SignedReceipt {
+    const split = settlementSplit(terms);
+    const receipt: SettlementReceipt = {
+      version: 1,
+      orderId,
+      bankMspId: 'BankBMSP',
+      currency: terms.currency,
+      merchantWallet: terms.merchantWallet,
+      merchantAmount: split.merchantAmount.toString(),
+      commissionAmount: split.commissionAmount.toString(),
+      journalPosition: 1,
+      journalHash: sha256Hex(),
+      issuedAt: new Date().toISOString(),
+      ...overrides,
+    };
+    return { receipt, signature: sign(null, receiptBytes(receipt), key).toString('base64') };
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,197 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { defaultWindows, settlementSplit, type Order } from '../../chaincode/src/order';
+import { EscrowDriver, refusal, sha256Hex, sleep } from './escrow-driver';
+
+/** Short windows for the deadline paths; the real defaults are hours and days. */
+const short = 2_000;
+const pastShort = short + 1_000;
+
+describe('the escrow contract on the real network', () => {
+  let driver: EscrowDriver;
+  beforeAll(async () => {
+    driver = await EscrowDriver.create();
+  });
+  afterAll(() => driver?.close());
+
+  it('takes an order through endorsement, delivery, confirmation and a verified settlement to SETTLED', async () => {
+    const { orderId, terms } = await driver.propose();
+    let order = await driver.order(orderId);
+    expect(order).toMatchObject({ state: 'PROPOSED', buyer: { mspId: 'BankAMSP' }, merchant: { mspId: 'BankBMSP' } });
+
+    for (const [i, who] of (['platform', 'merchant', 'bankA', 'bankB'] as const).entries()) {
+      order = JSON.parse(await driver.submit(who, 'Approve', orderId)) as Order;
+      expect(order.state).toBe(i < 3 ? 'PROPOSED' : 'ESCROWED');
+    }
+    expect(Object.keys(order.approvals).sort()).toEqual(['buyerBank', 'merchant', 'merchantBank', 'platform']);
+
+    await driver.submit('merchant', 'Ship', orderId, '');
+    await driver.submit('courier', 'Deliver', orderId, sha256Hex());
+    await driver.submit('buyer', 'Confirm', orderId);
+    order = JSON.parse(await driver.submit('bankB', 'RecordSettlement', orderId, JSON.stringify(driver.receipt(orderId, terms)))) as Order;
+
+    expect(order.state).toBe('SETTLED');
+    expect(order.history.map((h) => h.action)).toEqual([
+      'propose',
+      'approve',
+      'approve',
+      'approve',
+      'approve',
+      'ship',
+      'deliver',
+      'confirm',
+      'recordSettlement',
+    ]);
+    expect(new Set(order.history.map((h) => h.txId)).size).toBe(order.history.length);
+    expect(JSON.parse(await driver.evaluate('bankB', 'GetOrderTerms', orderId))).toEqual(terms);
+  });
+
+  it('rejects an order when one party rejects it, and accepts nothing more', async () => {
+    const { orderId } = await driver.propose();
+    await driver.submit('platform', 'Approve', orderId);
+    const rejected = JSON.parse(await driver.submit('bankA', 'Reject', orderId, 'no CBDC lock found')) as Order;
+    expect(rejected.state).toBe('REJECTED');
+    expect(rejected.approvals.buyerBank).toMatchObject({ decision: 'rejected', reason: 'no CBDC lock found', by: 'BankAMSP' });
+    expect(await refusal(driver.submit('merchant', 'Approve', orderId))).toMatch(/WRONG_STATE: order \S+ is REJECTED, a final state/);
+  });
+
+  it('expires an order not approved in time — not before its deadline', async () => {
+    const { orderId } = await driver.propose({ approvalMs: short });
+    expect(await refusal(driver.submit('buyer', 'Expire', orderId))).toMatch(/TOO_EARLY/);
+    await sleep(pastShort);
+    expect(await refusal(driver.submit('platform', 'Approve', orderId))).toMatch(/DEADLINE_PASSED: approval was due/);
+    expect((JSON.parse(await driver.submit('buyer', 'Expire', orderId)) as Order).state).toBe('EXPIRED');
+  });
+
+  it('settles to the merchant when the courier wins a dispute, and records the payouts privately', async () => {
+    const { orderId, terms } = await driver.disputed();
+    await driver.submit('bankA', 'RecordDeposit', orderId, 'buyer', 'lock-buyer-1');
+    await driver.submit('bankB', 'RecordDeposit', orderId, 'courier', 'lock-courier-1');
+    const resolved = JSON.parse(await driver.submit('platform', 'ResolveDispute', orderId, 'courier', sha256Hex())) as Order;
+    expect(resolved.state).toBe('CONFIRMED');
+    expect(resolved.dispute!.resolution!.winner).toBe('courier');
+    const price = BigInt(terms.price);
+    expect(JSON.parse(await driver.evaluate('bankB', 'GetPayouts', orderId))).toEqual({
+      courier: (price + price / 2n).toString(),
+      buyer: '0',
+      platform: (price - price / 2n).toString(),
+    });
+    expect(JSON.stringify(resolved)).not.toContain(terms.price);
+    await driver.submit('bankB', 'RecordSettlement', orderId, JSON.stringify(driver.receipt(orderId, terms)));
+    expect((await driver.order(orderId)).state).toBe('SETTLED');
+  });
+
+  it('refunds the buyer when the buyer wins a dispute', async () => {
+    const { orderId } = await driver.disputed();
+    await driver.submit('bankA', 'RecordDeposit', orderId, 'buyer', 'lock-buyer-2');
+    await driver.submit('bankB', 'RecordDeposit', orderId, 'courier', 'lock-courier-2');
+    const resolved = JSON.parse(await driver.submit('platform', 'ResolveDispute', orderId, 'buyer', sha256Hex())) as Order;
+    expect(resolved.state).toBe('REFUNDED');
+  });
+
+  it('makes a party that did not deposit by the deadline lose the dispute', async () => {
+    const { orderId, terms } = await driver.disputed({ depositMs: short });
+    await driver.submit('bankB', 'RecordDeposit', orderId, 'courier', 'lock-courier-3');
+    expect(await refusal(driver.submit('platform', 'ResolveDispute', orderId, 'courier', sha256Hex()))).toMatch(/TOO_EARLY/);
+    await sleep(pastShort);
+    expect(await refusal(driver.submit('bankA', 'RecordDeposit', orderId, 'buyer', 'lock-late'))).toMatch(/DEADLINE_PASSED/);
+    expect(await refusal(driver.submit('platform', 'ResolveDispute', orderId, 'buyer', sha256Hex()))).toMatch(
+      /the buyer did not deposit and loses by default/,
+    );
+    await driver.submit('platform', 'ResolveDispute', orderId, 'courier', sha256Hex());
+    expect((await driver.order(orderId)).state).toBe('CONFIRMED');
+    expect(JSON.parse(await driver.evaluate('platform', 'GetPayouts', orderId))).toEqual({
+      courier: terms.price,
+      buyer: '0',
+      platform: '0',
+    });
+  });
+
+  it('auto-confirms a buyer silent past the confirmation deadline', async () => {
+    const { orderId } = await driver.delivered({ confirmationMs: short });
+    expect(await refusal(driver.submit('platform', 'AutoConfirm', orderId))).toMatch(/TOO_EARLY/);
+    await sleep(pastShort);
+    expect(await refusal(driver.submit('buyer', 'Confirm', orderId))).toMatch(/DEADLINE_PASSED/);
+    const order = JSON.parse(await driver.submit('platform', 'AutoConfirm', orderId)) as Order;
+    expect(order).toMatchObject({ state: 'CONFIRMED', confirmation: { automatic: true } });
+  });
+
+  it('lets the merchant challenge a late settlement, which a valid proof answers', async () => {
+    const { orderId, terms } = await driver.delivered({ settlementMs: short });
+    await driver.submit('buyer', 'Confirm', orderId);
+    expect(await refusal(driver.submit('merchant', 'Challenge', orderId))).toMatch(/TOO_EARLY/);
+    await sleep(pastShort);
+    expect((JSON.parse(await driver.submit('merchant', 'Challenge', orderId)) as Order).state).toBe('CHALLENGED');
+    await driver.submit('bankB', 'RecordSettlement', orderId, JSON.stringify(driver.receipt(orderId, terms)));
+    expect((await driver.order(orderId)).state).toBe('SETTLED');
+  });
+
+  it('compensates the merchant when the challenged bank brings no proof by the deadline', async () => {
+    const { orderId, terms } = await driver.delivered({ settlementMs: short, proofMs: short });
+    await driver.submit('buyer', 'Confirm', orderId);
+    await sleep(pastShort);
+    await driver.submit('merchant', 'Challenge', orderId);
+    expect(await refusal(driver.submit('merchant', 'Compensate', orderId))).toMatch(/TOO_EARLY/);
+    await sleep(pastShort);
+    expect(await refusal(driver.submit('bankB', 'RecordSettlement', orderId, JSON.stringify(driver.receipt(orderId, terms))))).toMatch(
+      /DEADLINE_PASSED/,
+    );
+    expect((JSON.parse(await driver.submit('merchant', 'Compensate', orderId)) as Order).state).toBe('COMPENSATED');
+  });
+
+  it('refuses forged or wrong settlement receipts and leaves the order CONFIRMED', async () => {
+    const { orderId, terms } = await driver.delivered();
+    await driver.submit('buyer', 'Confirm', orderId);
+    const forger = generateKeyPairSync('ed25519').privateKey;
+    const split = settlementSplit(terms);
+    const attempts = [
+      [driver.receipt(orderId, terms, {}, forger), /INVALID_PROOF: the receipt's signature does not verify/],
+      [
+        driver.receipt(orderId, terms, { merchantAmount: (split.merchantAmount + 1n).toString() }),
+        /INVALID_PROOF: the receipt's merchant amount/,
+      ],
+      [driver.receipt(orderId, terms, { merchantWallet: 'w-somebody-else' }), /INVALID_PROOF: the receipt pays another wallet/],
+    ] as const;
+    for (const [receipt, reason] of attempts) {
+      expect(await refusal(driver.submit('bankB', 'RecordSettlement', orderId, JSON.stringify(receipt)))).toMatch(reason);
+    }
+    expect(await refusal(driver.submit('bankB', 'RecordSettlement', orderId, '{"receipt": 1'))).toMatch(
+      /BAD_ARGUMENT: invalid receipt: not JSON/,
+    );
+    expect((await driver.order(orderId)).state).toBe('CONFIRMED');
+  });
+
+  it('takes each new order’s deadlines from the channel defaults the platform configures', async () => {
+    const windows = { ...defaultWindows, approvalMs: 123_000 };
+    expect(await refusal(driver.submit('bankA', 'ConfigureWindows', JSON.stringify(windows)))).toMatch(/WRONG_PARTY/);
+    await driver.submit('platform', 'ConfigureWindows', JSON.stringify(windows));
+    try {
+      const { orderId } = await driver.propose();
+      const order = await driver.order(orderId);
+      expect(order.approveBy - order.createdAt).toBe(123_000);
+    } finally {
+      await driver.submit('platform', 'ConfigureWindows', JSON.stringify(defaultWindows));
+    }
+    expect(await refusal(driver.submit('platform', 'ConfigureWindows', JSON.stringify({ ...defaultWindows, proofMs: 5 })))).toMatch(
+      /BAD_ARGUMENT: invalid windows: .*proofMs/,
+    );
+  });
+
+  it('lists orders by state and by party, a page at a time', async () => {
+    const a = await driver.propose();
+    const b = await driver.propose();
+    const page = JSON.parse(
+      await driver.evaluate('platform', 'ListOrdersByParty', 'BankAMSP', driver.parties.buyer.partyId!, '200', ''),
+    ) as { orders: Order[] };
+    const ids = page.orders.map((o) => o.orderId);
+    expect(ids).toEqual(expect.arrayContaining([a.orderId, b.orderId]));
+    const first = JSON.parse(await driver.evaluate('bankA', 'ListOrdersByState', 'PROPOSED', '1', '')) as {
+      orders: Order[];
+      bookmark: string;
+    };
+    expect(first.orders).toHaveLength(1);
+    const second = JSON.parse(await driver.evaluate('bankA', 'ListOrdersByState', 'PROPOSED', '1', first.bookmark)) as { orders: Order[] };
+    expect(second.orders[0]!.orderId).not.toBe(first.orders[0]!.orderId);
+    expect(await refusal(driver.evaluate('bankA', 'ListOrdersByState', 'LOST', '10', ''))).toMatch(/BAD_ARGUMENT: state must be one of/);
+    expect(await refusal(driver.evaluate('bankA', 'ListOrdersByState', 'PROPOSED', '100000', ''))).toMatch(/BAD_ARGUMENT: pageSize/);
+  });
+});
