@@ -1,0 +1,173 @@
+import type pg from 'pg';
+import { LedgerError } from './ledger-error';
+
+/** The committed on-chain decision that allows an order's funds to move. */
+export interface ChainDecision {
+  txId: string;
+  blockNumber: string;
+  orderId: string;
+  /** The contract action that made the change (`confirm`, `reject`, `resolveDispute`, …). */
+  action: string;
+  /** The order's state after it. */
+  state: string;
+}
+
+export type AccountKind = 'user' | 'platform' | 'bank' | 'reserve';
+
+/** An order's escrow lock as the ledger holds it. Amounts are minor units, as strings of digits. */
+export interface EscrowLock {
+  order: string;
+  status: 'none' | 'locked' | 'posted' | 'voided';
+  buyerWallet?: string;
+  merchantWallet?: string;
+  platformWallet?: string | null;
+  merchantAmount?: string;
+  commissionAmount?: string;
+}
+
+/** What posting an escrow paid, and where in the journal: the substance of the settlement receipt. */
+export interface EscrowPosting {
+  order: string;
+  merchantWallet: string;
+  merchantAmount: string;
+  commissionAmount: string;
+  journalPosition: number;
+  journalHash: string;
+}
+
+export interface Invariant {
+  ok: boolean;
+  balances: string;
+  pending: string;
+  minted: string;
+  redeemed: string;
+}
+
+/**
+ * The CBDC wallet ledger, reached only through its SQL functions. Every call that moves money takes
+ * an idempotency key: repeating it returns the first result and moves nothing.
+ */
+export class CbdcLedger {
+  constructor(private readonly pool: pg.Pool) {}
+
+  private async call<T>(fn: string, ...args: unknown[]): Promise<T> {
+    const params = args.map((_, i) => `$${i + 1}`).join(', ');
+    try {
+      const { rows } = await this.pool.query<{ result: T }>(`select ledger.${fn}(${params}) as result`, args.map(toParam));
+      return rows[0]!.result;
+    } catch (error) {
+      throw LedgerError.from(error);
+    }
+  }
+
+  openAccount(key: string, account: { id: string; kind: AccountKind; bank: string; ownerSecret?: string }): Promise<{ account: string }> {
+    return this.call('open_account', key, account.id, account.kind, account.bank, account.ownerSecret ?? null);
+  }
+
+  mint(key: string, bankAccount: string, amount: bigint): Promise<unknown> {
+    return this.call('mint', key, bankAccount, amount);
+  }
+
+  redeem(key: string, bankAccount: string, amount: bigint): Promise<unknown> {
+    return this.call('redeem', key, bankAccount, amount);
+  }
+
+  fund(key: string, bankAccount: string, wallet: string, amount: bigint): Promise<unknown> {
+    return this.call('fund', key, bankAccount, wallet, amount);
+  }
+
+  lockEscrow(
+    key: string,
+    lock: {
+      orderId: string;
+      buyerWallet: string;
+      secret: string;
+      merchantWallet: string;
+      platformWallet: string;
+      merchantAmount: bigint;
+      commissionAmount: bigint;
+    },
+  ): Promise<{ order: string; status: 'locked' }> {
+    return this.call(
+      'lock_escrow',
+      key,
+      lock.orderId,
+      lock.buyerWallet,
+      lock.secret,
+      lock.merchantWallet,
+      lock.platformWallet,
+      lock.merchantAmount,
+      lock.commissionAmount,
+    );
+  }
+
+  escrowOf(orderId: string): Promise<EscrowLock> {
+    return this.call('escrow_of', orderId);
+  }
+
+  /** Pays the merchant and the platform from the lock: both pending legs posted together. */
+  postEscrow(key: string, orderId: string, decision: ChainDecision): Promise<EscrowPosting> {
+    return this.call('post_escrow', key, orderId, decision);
+  }
+
+  /** Returns the locked funds to the buyer: both pending legs voided together. */
+  voidEscrow(key: string, orderId: string, decision: ChainDecision): Promise<{ order: string; voidedLegs: number }> {
+    return this.call('void_escrow', key, orderId, decision);
+  }
+
+  lockDeposit(
+    key: string,
+    deposit: { orderId: string; party: 'buyer' | 'courier'; wallet: string; secret: string; amount: bigint },
+  ): Promise<{ lockRef: string }> {
+    return this.call('lock_deposit', key, deposit.orderId, deposit.party, deposit.wallet, deposit.secret, deposit.amount);
+  }
+
+  settleDeposits(
+    key: string,
+    orderId: string,
+    decision: ChainDecision,
+    payout: { winner: 'buyer' | 'courier'; platformWallet: string; winnerPayout: bigint; platformPayout: bigint },
+  ): Promise<unknown> {
+    return this.call(
+      'settle_deposits',
+      key,
+      orderId,
+      decision,
+      payout.winner,
+      payout.platformWallet,
+      payout.winnerPayout,
+      payout.platformPayout,
+    );
+  }
+
+  compensate(key: string, orderId: string, decision: ChainDecision, reserveAccount: string): Promise<unknown> {
+    return this.call('compensate', key, orderId, decision, reserveAccount);
+  }
+
+  balance(wallet: string, secret: string): Promise<{ wallet: string; available: string; locked: string }> {
+    return this.call('balance', wallet, secret);
+  }
+
+  history(
+    wallet: string,
+    secret: string,
+    limit = 50,
+  ): Promise<{ id: string; kind: string; debit: string; credit: string; amount: string; order: string | null; purpose: string }[]> {
+    return this.call('history', wallet, secret, limit);
+  }
+
+  /** The platform's question: is this order paid into escrow, for the amount it expects? Nothing else. */
+  orderPaid(orderId: string, expectedAmount: bigint): Promise<{ paid: boolean; amountMatches: boolean }> {
+    return this.call('order_paid', orderId, expectedAmount);
+  }
+
+  checkInvariant(): Promise<Invariant> {
+    return this.call('check_invariant');
+  }
+
+  ordersWithPending(): Promise<string[]> {
+    return this.call('orders_with_pending');
+  }
+}
+
+const toParam = (value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
