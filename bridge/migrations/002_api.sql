@@ -117,7 +117,8 @@ declare
   merchant_leg ledger.transfers;
 begin
   if prior is not null then return prior; end if;
-  tx := ledger.accept_decision(p_order, p_decision, 'post escrow', array['CONFIRMED']);
+  -- CHALLENGED is a confirmed order still unsettled: the bank proves by paying now.
+  tx := ledger.accept_decision(p_order, p_decision, 'post escrow', array['CONFIRMED', 'CHALLENGED']);
   for leg in select * from ledger.open_pending(p_order, 'escrow:merchant') union all select * from ledger.open_pending(p_order, 'escrow:commission') loop
     entry := ledger.post_pending(leg, tx);
   end loop;
@@ -235,6 +236,15 @@ begin
   return ledger.finish_operation(p_key, jsonb_build_object('order', p_order, 'status', 'compensated'));
 end $$;
 
+-- A party's deposit for a disputed order, for its bank to record on-chain once it is locked.
+create function ledger.deposit_of(p_order text, p_party text) returns jsonb
+language sql security definer set search_path = ledger, pg_temp as $$
+  select coalesce((select jsonb_build_object('lockRef', p.id, 'amount', p.amount::text,
+      'status', case when r.id is null then 'locked' when r.kind = 'post' then 'posted' else 'voided' end)
+    from ledger.transfers p left join ledger.transfers r on r.pending_id = p.id
+    where p.kind = 'pending' and p.order_id = p_order and p.purpose = 'deposit:' || p_party), jsonb_build_object('status', 'none'));
+$$;
+
 create function ledger.balance(p_wallet text, p_secret text) returns jsonb
 language plpgsql security definer set search_path = ledger, pg_temp as $$
 declare
@@ -295,7 +305,7 @@ grant execute on function
   ledger.open_account(text, text, text, text, text), ledger.fund(text, text, text, bigint),
   ledger.lock_escrow(text, text, text, text, text, text, bigint, bigint), ledger.escrow_of(text),
   ledger.post_escrow(text, text, jsonb), ledger.void_escrow(text, text, jsonb),
-  ledger.lock_deposit(text, text, text, text, text, bigint),
+  ledger.lock_deposit(text, text, text, text, text, bigint), ledger.deposit_of(text, text),
   ledger.settle_deposits(text, text, jsonb, text, text, bigint, bigint), ledger.compensate(text, text, jsonb, text),
   ledger.balance(text, text), ledger.history(text, text, int), ledger.order_paid(text, bigint),
   ledger.check_invariant(), ledger.orders_with_pending()

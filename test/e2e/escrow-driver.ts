@@ -150,8 +150,15 @@ export class EscrowDriver {
 
   /** The buyer proposes a new order; the proposal names the merchant and the courier. */
   async propose(windows: Partial<OrderWindows> = {}, buyer: Who = 'buyer'): Promise<{ orderId: string; terms: OrderTerms }> {
-    const orderId = `o-${randomUUID()}`;
-    const terms = this.newTerms(buyer);
+    return this.proposeTerms(`o-${randomUUID()}`, this.newTerms(buyer), windows, buyer);
+  }
+
+  async proposeTerms(
+    orderId: string,
+    terms: OrderTerms,
+    windows: Partial<OrderWindows> = {},
+    buyer: Who = 'buyer',
+  ): Promise<{ orderId: string; terms: OrderTerms }> {
     const proposal = {
       orderId,
       merchant: { mspId: 'BankBMSP', partyId: this.parties.merchant.partyId },

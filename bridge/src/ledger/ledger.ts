@@ -122,6 +122,13 @@ export class CbdcLedger {
     return this.call('lock_deposit', key, deposit.orderId, deposit.party, deposit.wallet, deposit.secret, deposit.amount);
   }
 
+  depositOf(
+    orderId: string,
+    party: 'buyer' | 'courier',
+  ): Promise<{ status: 'none' | 'locked' | 'posted' | 'voided'; lockRef?: string; amount?: string }> {
+    return this.call('deposit_of', orderId, party);
+  }
+
   settleDeposits(
     key: string,
     orderId: string,

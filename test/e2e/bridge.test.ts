@@ -1,0 +1,161 @@
+import { settlementSplit } from '../../chaincode/src/order';
+import { sha256Hex, sleep } from './escrow-driver';
+import { MoneyWorld } from './money';
+
+/**
+ * Every lifecycle path with real money: the banks' bridges approve, pay out, refund, settle deposits
+ * and compensate on their own, from the channel's events. After each path, every wallet moved by
+ * exactly what it should have, and the ledger's invariant holds.
+ */
+const short = 2_000;
+const pastShort = short + 1_000;
+
+describe('the bridge moves CBDC only on on-chain decisions, exactly once', () => {
+  let world: MoneyWorld;
+  let before: Awaited<ReturnType<MoneyWorld['balances']>>;
+  const delta = async (): Promise<Record<string, bigint>> => {
+    const now = await world.balances();
+    return {
+      buyer: now.buyer - before.buyer,
+      merchant: now.merchant - before.merchant,
+      courier: now.courier - before.courier,
+      platform: now.platform - before.platform,
+    };
+  };
+
+  beforeAll(async () => {
+    world = await MoneyWorld.create();
+  });
+  beforeEach(async () => {
+    before = await world.balances();
+  });
+  afterEach(async () => {
+    expect(await world.ledger.checkInvariant()).toMatchObject({ ok: true });
+    for (const orderId of await world.ledger.ordersWithPending()) {
+      expect(['PROPOSED', 'ESCROWED', 'SHIPPED', 'DELIVERED', 'CONFIRMED', 'DISPUTED', 'CHALLENGED']).toContain(
+        (await world.driver.order(orderId)).state,
+      );
+    }
+  });
+  afterAll(async () => world?.close());
+
+  it('pays the merchant and the platform when the buyer confirms, and records a verified receipt', async () => {
+    const { orderId, terms } = await world.delivered();
+    await world.driver.submit('buyer', 'Confirm', orderId);
+    const settled = await world.until(orderId, 'SETTLED');
+    const { merchantAmount, commissionAmount } = settlementSplit(terms);
+    expect(await delta()).toEqual({ buyer: -BigInt(terms.price), merchant: merchantAmount, courier: 0n, platform: commissionAmount });
+    expect(settled.settlement!.journalPosition).toBeGreaterThan(0);
+  });
+
+  it('rejects, through the buyer’s bank, an order that has no CBDC lock, and moves nothing', async () => {
+    const { orderId } = await world.driver.propose();
+    const rejected = await world.until(orderId, 'REJECTED');
+    expect(rejected.approvals.buyerBank).toMatchObject({ decision: 'rejected', reason: expect.stringContaining('no matching CBDC lock') });
+    expect(await delta()).toEqual({ buyer: 0n, merchant: 0n, courier: 0n, platform: 0n });
+  });
+
+  it('refunds the lock when the merchant rejects', async () => {
+    const { orderId } = await world.paidOrder();
+    expect((await world.ledger.escrowOf(orderId)).status).toBe('locked');
+    await world.driver.submit('merchant', 'Reject', orderId, 'out of stock');
+    await world.eventually(async () => (await world.ledger.escrowOf(orderId)).status === 'voided', 'the lock is voided');
+    expect(await delta()).toEqual({ buyer: 0n, merchant: 0n, courier: 0n, platform: 0n });
+  });
+
+  it('refunds the lock when the order expires unapproved', async () => {
+    const { orderId } = await world.paidOrder({ approvalMs: short });
+    await sleep(pastShort);
+    await world.driver.submit('buyer', 'Expire', orderId);
+    await world.eventually(async () => (await world.ledger.escrowOf(orderId)).status === 'voided', 'the lock is voided');
+    expect(await delta()).toEqual({ buyer: 0n, merchant: 0n, courier: 0n, platform: 0n });
+  });
+
+  it('settles a dispute the courier wins: deposits recorded by the banks, the buyer’s split, the order paid out', async () => {
+    const { orderId, terms } = await world.delivered();
+    await world.driver.submit('buyer', 'DeclareNonReceipt', orderId);
+    await world.lockDeposit(orderId, 'buyer', terms.price);
+    await world.lockDeposit(orderId, 'courier', terms.price);
+    await world.eventually(
+      async () => Object.keys((await world.driver.order(orderId)).dispute!.deposits).length === 2,
+      'both banks record the deposits',
+    );
+    await world.driver.submit('platform', 'ResolveDispute', orderId, 'courier', sha256Hex());
+    await world.until(orderId, 'SETTLED');
+    const price = BigInt(terms.price);
+    const { merchantAmount, commissionAmount } = settlementSplit(terms);
+    await world.eventually(async () => (await delta()).courier === price / 2n, 'the courier is paid');
+    expect(await delta()).toEqual({
+      buyer: -2n * price,
+      merchant: merchantAmount,
+      courier: price / 2n,
+      platform: commissionAmount + price - price / 2n,
+    });
+  });
+
+  it('refunds the buyer and splits the courier’s deposit when the buyer wins', async () => {
+    const { orderId, terms } = await world.delivered();
+    await world.driver.submit('buyer', 'DeclareNonReceipt', orderId);
+    await world.lockDeposit(orderId, 'buyer', terms.price);
+    await world.lockDeposit(orderId, 'courier', terms.price);
+    await world.eventually(
+      async () => Object.keys((await world.driver.order(orderId)).dispute!.deposits).length === 2,
+      'both banks record the deposits',
+    );
+    await world.driver.submit('platform', 'ResolveDispute', orderId, 'buyer', sha256Hex());
+    await world.until(orderId, 'REFUNDED');
+    const price = BigInt(terms.price);
+    await world.eventually(async () => (await delta()).buyer === price / 2n, 'the buyer is refunded and paid');
+    expect(await delta()).toEqual({ buyer: price / 2n, merchant: 0n, courier: -price, platform: price - price / 2n });
+  });
+
+  it('lets a courier win by default when the buyer never deposits', async () => {
+    const { orderId, terms } = await world.delivered({ depositMs: short });
+    await world.driver.submit('buyer', 'DeclareNonReceipt', orderId);
+    await world.lockDeposit(orderId, 'courier', terms.price);
+    await world.eventually(
+      async () => (await world.driver.order(orderId)).dispute!.deposits.courier !== undefined,
+      'the courier’s deposit is recorded',
+    );
+    await sleep(pastShort);
+    await world.driver.submit('platform', 'ResolveDispute', orderId, 'courier', sha256Hex());
+    await world.until(orderId, 'SETTLED');
+    const { merchantAmount, commissionAmount } = settlementSplit(terms);
+    await world.eventually(async () => (await delta()).courier === 0n, 'the courier has its deposit back');
+    expect(await delta()).toEqual({ buyer: -BigInt(terms.price), merchant: merchantAmount, courier: 0n, platform: commissionAmount });
+  });
+
+  it('pays out an auto-confirmed order', async () => {
+    const { orderId, terms } = await world.delivered({ confirmationMs: short });
+    await sleep(pastShort);
+    await world.driver.submit('platform', 'AutoConfirm', orderId);
+    await world.until(orderId, 'SETTLED');
+    expect((await delta()).merchant).toBe(settlementSplit(terms).merchantAmount);
+  });
+
+  it('answers a challenge with proof when the merchant’s bank was down past the settlement deadline', async () => {
+    const { orderId, terms } = await world.delivered({ settlementMs: short });
+    await world.stopBridge('BankBMSP');
+    await world.driver.submit('buyer', 'Confirm', orderId);
+    await sleep(pastShort);
+    await world.driver.submit('merchant', 'Challenge', orderId);
+    await world.startBridge('BankBMSP');
+    await world.until(orderId, 'SETTLED');
+    expect((await delta()).merchant).toBe(settlementSplit(terms).merchantAmount);
+  });
+
+  it('compensates the merchant from the reserve when its bank never proves settlement', async () => {
+    const { orderId, terms } = await world.delivered({ settlementMs: short, proofMs: short });
+    await world.stopBridge('BankBMSP');
+    await world.driver.submit('buyer', 'Confirm', orderId);
+    await sleep(pastShort);
+    await world.driver.submit('merchant', 'Challenge', orderId);
+    await sleep(pastShort);
+    await world.driver.submit('merchant', 'Compensate', orderId);
+    await world.startBridge('BankBMSP');
+    await world.until(orderId, 'COMPENSATED');
+    const { merchantAmount, commissionAmount } = settlementSplit(terms);
+    await world.eventually(async () => (await delta()).merchant === merchantAmount, 'the merchant is compensated');
+    expect(await delta()).toEqual({ buyer: -BigInt(terms.price), merchant: merchantAmount, courier: 0n, platform: commissionAmount });
+  });
+});

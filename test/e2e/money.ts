@@ -1,0 +1,186 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import pino from 'pino';
+import type { Order, OrderTerms, OrderWindows } from '../../chaincode/src/order';
+import { settlementSplit } from '../../chaincode/src/order';
+import { orgAdmin } from '../../network/src';
+import { startBridge, type RunningBridge } from '../../bridge/src/bridge/bridge';
+import { BridgeMetrics } from '../../bridge/src/bridge/metrics';
+import { roleDatabaseUrl } from '../../bridge/src/ledger/database';
+import type { CbdcLedger } from '../../bridge/src/ledger/ledger';
+import { createTestDatabase, type TestDatabase } from '../../bridge/src/ledger/test-database';
+import { EscrowDriver, sleep, type Who } from './escrow-driver';
+import { connectionOf } from './fixtures';
+import path from 'node:path';
+import { tmpdir } from 'node:os';
+
+export const platformWallet = 'platform-fees';
+const banks = ['BankAMSP', 'BankBMSP'] as const;
+export type Bank = (typeof banks)[number];
+
+/**
+ * SecurePay with real money: the real network, a fresh ledger database on the real PostgreSQL, a
+ * BullMQ prefix of its own on the real Redis, and each bank's bridge. Wallets of the enrolled
+ * buyer, merchant, courier and stranger are opened at their banks and funded from issued CBDC.
+ */
+export class MoneyWorld {
+  readonly secrets = new Map<string, string>();
+  private readonly bridges = new Map<Bank, RunningBridge>();
+  readonly queuePrefix = `test-${randomBytes(4).toString('hex')}`;
+  readonly keyDir = path.join(tmpdir(), `securepay-keys-${randomBytes(4).toString('hex')}`);
+  readonly metrics = new Map<Bank, BridgeMetrics>();
+  startBlock = 0n;
+
+  private constructor(
+    readonly db: TestDatabase,
+    readonly driver: EscrowDriver,
+  ) {}
+
+  static async create(): Promise<MoneyWorld> {
+    const world = new MoneyWorld(await createTestDatabase(), await EscrowDriver.create());
+    const { centralBank, bridge } = world.db;
+    for (const bank of banks) {
+      await centralBank.openAccount(`open-bank-${bank}`, { id: `bank-${bank}`, kind: 'bank', bank });
+      await centralBank.openAccount(`open-reserve-${bank}`, { id: `reserve-${bank}`, kind: 'reserve', bank });
+      await centralBank.mint(`mint-${bank}`, `bank-${bank}`, 10n ** 16n);
+      await centralBank.mint(`mint-reserve-${bank}`, `reserve-${bank}`, 10n ** 16n);
+    }
+    world.secrets.set(platformWallet, randomBytes(16).toString('hex'));
+    await bridge.openAccount('open-platform', {
+      id: platformWallet,
+      kind: 'platform',
+      bank: 'PlatformMSP',
+      ownerSecret: world.secrets.get(platformWallet),
+    });
+    for (const who of ['buyer', 'merchant', 'courier', 'stranger'] as const) {
+      const party = world.driver.parties[who];
+      const bank = party.identity.mspId as Bank;
+      const secret = randomBytes(16).toString('hex');
+      world.secrets.set(party.wallet!, secret);
+      await bridge.openAccount(`open-${party.wallet}`, { id: party.wallet!, kind: 'user', bank, ownerSecret: secret });
+      await bridge.fund(`fund-${party.wallet}`, `bank-${bank}`, party.wallet!, 10n ** 14n);
+    }
+    const height = await world.driver.parties.platform.network.getContract('qscc').evaluateTransaction('GetChainInfo', 'securepay');
+    world.startBlock = BigInt((await import('@hyperledger/fabric-protos')).common.BlockchainInfo.deserializeBinary(height).getHeight());
+    for (const bank of banks) await world.startBridge(bank);
+    return world;
+  }
+
+  get ledger(): CbdcLedger {
+    return this.db.bridge;
+  }
+
+  async startBridge(bank: Bank): Promise<void> {
+    const connection = connectionOf(bank);
+    const metrics = this.metrics.get(bank) ?? new BridgeMetrics();
+    this.metrics.set(bank, metrics);
+    this.bridges.set(
+      bank,
+      await startBridge({
+        bank,
+        platformWallet,
+        reserveAccount: `reserve-${bank}`,
+        connection,
+        identity: orgAdmin(connection),
+        databaseUrl: roleDatabaseUrl('securepay_bridge', this.db.adminUrl),
+        redisUrl: 'redis://127.0.0.1:6379',
+        keyDir: this.keyDir,
+        queuePrefix: this.queuePrefix,
+        startBlock: this.startBlock,
+        log: pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { bank } }, pino.destination(2)),
+        metrics,
+      }),
+    );
+  }
+
+  async stopBridge(bank: Bank): Promise<void> {
+    await this.bridges.get(bank)?.stop();
+    this.bridges.delete(bank);
+  }
+
+  async close(): Promise<void> {
+    for (const bank of [...this.bridges.keys()]) await this.stopBridge(bank);
+    this.driver.close();
+    await this.db.drop();
+  }
+
+  wallet(who: Who): string {
+    return this.driver.parties[who].wallet ?? platformWallet;
+  }
+
+  async available(wallet: string): Promise<bigint> {
+    return BigInt((await this.ledger.balance(wallet, this.secrets.get(wallet)!)).available);
+  }
+
+  async balances(): Promise<Record<'buyer' | 'merchant' | 'courier' | 'platform', bigint>> {
+    return {
+      buyer: await this.available(this.wallet('buyer')),
+      merchant: await this.available(this.wallet('merchant')),
+      courier: await this.available(this.wallet('courier')),
+      platform: await this.available(platformWallet),
+    };
+  }
+
+  /** The buyer locks the price in its CBDC wallet, then proposes the order on-chain. */
+  async paidOrder(windows: Partial<OrderWindows> = {}): Promise<{ orderId: string; terms: OrderTerms }> {
+    const orderId = `o-${randomUUID()}`;
+    const terms = this.driver.newTerms();
+    const split = settlementSplit(terms);
+    await this.ledger.lockEscrow(`lock.${orderId}`, {
+      orderId,
+      buyerWallet: terms.buyerWallet,
+      secret: this.secrets.get(terms.buyerWallet)!,
+      merchantWallet: terms.merchantWallet,
+      platformWallet,
+      merchantAmount: split.merchantAmount,
+      commissionAmount: split.commissionAmount,
+    });
+    return this.driver.proposeTerms(orderId, terms, windows);
+  }
+
+  /** Platform and merchant approve; the banks' bridges approve on their own after checking the lock. */
+  async escrowed(windows: Partial<OrderWindows> = {}): Promise<{ orderId: string; terms: OrderTerms }> {
+    const order = await this.paidOrder(windows);
+    await this.driver.submit('platform', 'Approve', order.orderId);
+    await this.driver.submit('merchant', 'Approve', order.orderId);
+    await this.until(order.orderId, 'ESCROWED');
+    return order;
+  }
+
+  async delivered(windows: Partial<OrderWindows> = {}): Promise<{ orderId: string; terms: OrderTerms }> {
+    const order = await this.escrowed(windows);
+    await this.driver.submit('merchant', 'Ship', order.orderId, '');
+    await this.driver.submit('courier', 'Deliver', order.orderId, randomBytes(32).toString('hex'));
+    return order;
+  }
+
+  async lockDeposit(orderId: string, who: 'buyer' | 'courier', price: string): Promise<void> {
+    const wallet = this.wallet(who);
+    await this.ledger.lockDeposit(`deposit.${orderId}.${who}`, {
+      orderId,
+      party: who,
+      wallet,
+      secret: this.secrets.get(wallet)!,
+      amount: BigInt(price),
+    });
+  }
+
+  /** Waits for the order to reach `state` on the platform's peer (bridges act asynchronously). */
+  async until(orderId: string, state: string, timeoutMs = 30_000): Promise<Order> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const order = await this.driver.order(orderId);
+      if (order.state === state) return order;
+      if (Date.now() > deadline) throw new Error(`order ${orderId} is ${order.state}, not ${state}, after ${timeoutMs / 1000}s`);
+      await sleep(50);
+    }
+  }
+
+  /** Waits until `check` holds: ledger effects follow the chain by a moment. */
+  async eventually(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs / 1000}s: ${what}`);
+      await sleep(50);
+    }
+  }
+}
