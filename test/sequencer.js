@@ -1,10 +1,11 @@
 const Sequencer = require('@jest/test-sequencer').default;
 
 /**
- * Tests share one running network. The privacy test reads the whole channel, so it runs after the
+ * Tests share one running network. The crash test restarts Redis and PostgreSQL under everyone, so
+ * it runs alone after the others; the privacy test reads the whole channel, so it runs after the
  * tests that fill it; the lifecycle test takes the network down and brings it back, so it runs last.
  */
-const last = ['privacy.test.ts', 'lifecycle.test.ts'];
+const last = ['crash.test.ts', 'privacy.test.ts', 'lifecycle.test.ts'];
 const rank = (t) => last.findIndex((name) => t.path.endsWith(name));
 
 class SharedNetworkOrder extends Sequencer {

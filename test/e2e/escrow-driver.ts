@@ -1,4 +1,5 @@
 import { type Contract, type GatewayError, type Network, type Proposal } from '@hyperledger/fabric-gateway';
+import { common } from '@hyperledger/fabric-protos';
 import { generateKeyPairSync, randomBytes, randomInt, randomUUID, sign, type KeyObject } from 'node:crypto';
 import type { Order, OrderTerms, OrderWindows, SettlementReceipt, SignedReceipt } from '../../chaincode/src/order';
 import { receiptBytes, settlementSplit } from '../../chaincode/src/order';
@@ -106,15 +107,39 @@ export class EscrowDriver {
    * step is often endorsed by another org, whose peer must not endorse from an older state.
    */
   async submit(who: Who, name: string, ...args: string[]): Promise<string> {
-    return this.submitProposal(this.parties[who].contract.newProposal(name, { arguments: args }));
+    return this.submitProposal(() => this.parties[who].contract.newProposal(name, { arguments: args }));
   }
 
-  async submitProposal(proposal: Proposal): Promise<string> {
-    const submitted = await explained(proposal.endorse().then((t) => t.submit()));
-    const status = await submitted.getStatus();
-    if (!status.successful) throw new Error(`transaction ${status.transactionId} failed validation with code ${status.code}`);
-    await this.allPeersAt(status.blockNumber);
-    return utf8(submitted.getResult());
+  /**
+   * Endorses, submits and waits for every peer. A transaction invalidated by a read conflict (another
+   * party, a bank's bridge say, changed the same order in the same block) is endorsed again.
+   */
+  async submitProposal(proposal: Proposal | (() => Proposal)): Promise<string> {
+    const next = typeof proposal === 'function' ? proposal : (): Proposal => proposal;
+    for (let attempt = 1; ; attempt++) {
+      const submitted = await explained(
+        next()
+          .endorse()
+          .then((t) => t.submit()),
+      );
+      const status = await submitted.getStatus();
+      if (status.successful) {
+        await this.allPeersAt(status.blockNumber);
+        return utf8(submitted.getResult());
+      }
+      const conflict = status.code === 11 || status.code === 12;
+      if (!conflict || attempt >= 5) throw new Error(`transaction ${status.transactionId} failed validation with code ${status.code}`);
+      await sleep(100 * attempt);
+    }
+  }
+
+  /** Waits until every org's peer has every block the platform's peer has (after watching it alone). */
+  async syncPeers(): Promise<void> {
+    const { network } = this.parties.platform;
+    const info = common.BlockchainInfo.deserializeBinary(
+      await network.getContract('qscc').evaluateTransaction('GetChainInfo', network.getName()),
+    );
+    await this.allPeersAt(BigInt(info.getHeight()) - 1n);
   }
 
   /** Waits until the peers of the platform and both banks have committed block `blockNumber`. */
@@ -165,7 +190,7 @@ export class EscrowDriver {
       courier: { mspId: 'BankBMSP', partyId: this.parties.courier.partyId },
       windows,
     };
-    await this.submitProposal(
+    await this.submitProposal(() =>
       this.parties[buyer].contract.newProposal('Propose', {
         arguments: [JSON.stringify(proposal)],
         transientData: { terms: JSON.stringify(terms) },

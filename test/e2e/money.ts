@@ -3,7 +3,7 @@ import pino from 'pino';
 import type { Order, OrderTerms, OrderWindows } from '../../chaincode/src/order';
 import { settlementSplit } from '../../chaincode/src/order';
 import { orgAdmin } from '../../network/src';
-import { startBridge, type RunningBridge } from '../../bridge/src/bridge/bridge';
+import { startBridge, type BridgeOptions, type RunningBridge } from '../../bridge/src/bridge/bridge';
 import { BridgeMetrics } from '../../bridge/src/bridge/metrics';
 import { roleDatabaseUrl } from '../../bridge/src/ledger/database';
 import type { CbdcLedger } from '../../bridge/src/ledger/ledger';
@@ -35,7 +35,8 @@ export class MoneyWorld {
     readonly driver: EscrowDriver,
   ) {}
 
-  static async create(): Promise<MoneyWorld> {
+  /** `bridges: false` leaves starting the banks' bridges to the caller (as processes, say). */
+  static async create({ bridges = true } = {}): Promise<MoneyWorld> {
     const world = new MoneyWorld(await createTestDatabase(), await EscrowDriver.create());
     const { centralBank, bridge } = world.db;
     for (const bank of banks) {
@@ -61,7 +62,7 @@ export class MoneyWorld {
     }
     const height = await world.driver.parties.platform.network.getContract('qscc').evaluateTransaction('GetChainInfo', 'securepay');
     world.startBlock = BigInt((await import('@hyperledger/fabric-protos')).common.BlockchainInfo.deserializeBinary(height).getHeight());
-    for (const bank of banks) await world.startBridge(bank);
+    if (bridges) for (const bank of banks) await world.startBridge(bank);
     return world;
   }
 
@@ -69,7 +70,10 @@ export class MoneyWorld {
     return this.db.bridge;
   }
 
-  async startBridge(bank: Bank): Promise<void> {
+  async startBridge(
+    bank: Bank,
+    overrides: Partial<Pick<BridgeOptions, 'reserveAccount' | 'jobAttempts' | 'retryDelayMs'>> = {},
+  ): Promise<void> {
     const connection = connectionOf(bank);
     const metrics = this.metrics.get(bank) ?? new BridgeMetrics();
     this.metrics.set(bank, metrics);
@@ -88,6 +92,7 @@ export class MoneyWorld {
         startBlock: this.startBlock,
         log: pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { bank } }, pino.destination(2)),
         metrics,
+        ...overrides,
       }),
     );
   }
@@ -121,9 +126,9 @@ export class MoneyWorld {
   }
 
   /** The buyer locks the price in its CBDC wallet, then proposes the order on-chain. */
-  async paidOrder(windows: Partial<OrderWindows> = {}): Promise<{ orderId: string; terms: OrderTerms }> {
+  async paidOrder(windows: Partial<OrderWindows> = {}, price?: bigint): Promise<{ orderId: string; terms: OrderTerms }> {
     const orderId = `o-${randomUUID()}`;
-    const terms = this.driver.newTerms();
+    const terms = { ...this.driver.newTerms(), ...(price ? { price: price.toString() } : {}) };
     const split = settlementSplit(terms);
     await this.ledger.lockEscrow(`lock.${orderId}`, {
       orderId,
@@ -138,16 +143,16 @@ export class MoneyWorld {
   }
 
   /** Platform and merchant approve; the banks' bridges approve on their own after checking the lock. */
-  async escrowed(windows: Partial<OrderWindows> = {}): Promise<{ orderId: string; terms: OrderTerms }> {
-    const order = await this.paidOrder(windows);
+  async escrowed(windows: Partial<OrderWindows> = {}, price?: bigint): Promise<{ orderId: string; terms: OrderTerms }> {
+    const order = await this.paidOrder(windows, price);
     await this.driver.submit('platform', 'Approve', order.orderId);
     await this.driver.submit('merchant', 'Approve', order.orderId);
     await this.until(order.orderId, 'ESCROWED');
     return order;
   }
 
-  async delivered(windows: Partial<OrderWindows> = {}): Promise<{ orderId: string; terms: OrderTerms }> {
-    const order = await this.escrowed(windows);
+  async delivered(windows: Partial<OrderWindows> = {}, price?: bigint): Promise<{ orderId: string; terms: OrderTerms }> {
+    const order = await this.escrowed(windows, price);
     await this.driver.submit('merchant', 'Ship', order.orderId, '');
     await this.driver.submit('courier', 'Deliver', order.orderId, randomBytes(32).toString('hex'));
     return order;
@@ -169,7 +174,11 @@ export class MoneyWorld {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const order = await this.driver.order(orderId);
-      if (order.state === state) return order;
+      if (order.state === state) {
+        // Seen on the platform's peer; the next step may be endorsed by another org's.
+        await this.driver.syncPeers();
+        return order;
+      }
       if (Date.now() > deadline) throw new Error(`order ${orderId} is ${order.state}, not ${state}, after ${timeoutMs / 1000}s`);
       await sleep(50);
     }
@@ -182,5 +191,6 @@ export class MoneyWorld {
       if (Date.now() > deadline) throw new Error(`not within ${timeoutMs / 1000}s: ${what}`);
       await sleep(50);
     }
+    await this.driver.syncPeers();
   }
 }

@@ -22,6 +22,9 @@ export interface BridgeOptions extends BankAccounts {
   redisUrl: string;
   keyDir: string;
   concurrency?: number;
+  /** Attempts before a job lands in the dead-letter queue, and the first retry's delay (doubling). */
+  jobAttempts?: number;
+  retryDelayMs?: number;
   /** BullMQ's key prefix in Redis: lets test runs keep apart from each other. */
   queuePrefix?: string;
   /** Where to start reading when there is no checkpoint yet (default: the first block). */
@@ -32,7 +35,6 @@ export interface BridgeOptions extends BankAccounts {
 
 export const queueName = (bank: string): string => `securepay-${bank}`;
 export const deadLetterQueueName = (bank: string): string => `securepay-${bank}-dead-letter`;
-const jobAttempts = 12;
 
 export interface RunningBridge {
   stop(): Promise<void>;
@@ -46,6 +48,7 @@ export interface RunningBridge {
  */
 export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
   const { bank, log, metrics } = options;
+  const jobAttempts = options.jobAttempts ?? 12;
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: (options.concurrency ?? 32) + 2 });
   pool.on('error', (error) => log.warn({ err: error.message }, 'a database connection failed; it will be replaced'));
   const ledger = new CbdcLedger(pool);
@@ -69,7 +72,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     await queue.add(data.change.to, data, {
       jobId: id,
       attempts: jobAttempts,
-      backoff: { type: 'exponential', delay: 250 },
+      backoff: { type: 'exponential', delay: options.retryDelayMs ?? 250 },
       // Completed jobs are kept a while so a re-read event finds its job and adds nothing.
       removeOnComplete: { age: 24 * 3600 },
       removeOnFail: false,

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { Layout, loadNetworkConfig, orgAdmin, readConnection, runningProfile } from '../../../network/src';
 import { adminDatabaseUrl, migrate, roleDatabaseUrl } from '../ledger/database';
 import { CbdcLedger } from '../ledger/ledger';
+import { LedgerError } from '../ledger/ledger-error';
 import pg from 'pg';
 import { bankAccounts, bridgeRuntimeDir } from './accounts';
 import { startBridge } from './bridge';
@@ -12,7 +13,7 @@ import { BridgeMetrics } from './metrics';
 /**
  * One bank's bridge as a process: `tsx bridge/src/bridge/main.ts --bank BankAMSP`.
  * Environment: DATABASE_URL (owner, for migrations), REDIS_URL, PLATFORM_WALLET, BRIDGE_METRICS_PORT,
- * BRIDGE_START_BLOCK (where to start without a checkpoint).
+ * BRIDGE_START_BLOCK (where to start without a checkpoint), BRIDGE_QUEUE_PREFIX, BRIDGE_RUNTIME_DIR.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { bank: { type: 'string' } } });
@@ -23,7 +24,11 @@ async function main(): Promise<void> {
   const databaseUrl = roleDatabaseUrl('securepay_bridge', adminDatabaseUrl());
   const accounts = bankAccounts(bank);
   const setup = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-  await new CbdcLedger(setup).openAccount(`open.${accounts.reserveAccount}`, { id: accounts.reserveAccount, kind: 'reserve', bank });
+  await new CbdcLedger(setup)
+    .openAccount(`open.${accounts.reserveAccount}`, { id: accounts.reserveAccount, kind: 'reserve', bank })
+    .catch((error: unknown) => {
+      if (!(error instanceof LedgerError && error.code === 'ALREADY_EXISTS')) throw error;
+    });
   await setup.end();
 
   const layout = new Layout(loadNetworkConfig({ profile: process.env.SECUREPAY_PROFILE ?? runningProfile() }));
@@ -38,6 +43,7 @@ async function main(): Promise<void> {
     databaseUrl,
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     keyDir: path.join(bridgeRuntimeDir, 'keys'),
+    queuePrefix: process.env.BRIDGE_QUEUE_PREFIX,
     startBlock: process.env.BRIDGE_START_BLOCK ? BigInt(process.env.BRIDGE_START_BLOCK) : undefined,
     log,
     metrics,

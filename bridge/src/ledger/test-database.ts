@@ -22,6 +22,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const admin = new pg.Pool({ connectionString: adminUrl, max: 2 });
   const bridgePool = new pg.Pool({ connectionString: roleDatabaseUrl('securepay_bridge', adminUrl), max: 10 });
   const centralPool = new pg.Pool({ connectionString: roleDatabaseUrl('securepay_central_bank', adminUrl), max: 2 });
+  // A restarted server drops idle connections; the pool replaces them, and a test must not die of it.
+  for (const pool of [admin, bridgePool, centralPool]) pool.on('error', () => undefined);
   return {
     adminUrl,
     admin,

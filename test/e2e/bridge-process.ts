@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import path from 'node:path';
+
+const repo = path.resolve(__dirname, '..', '..');
+
+/** One bank's bridge as its own OS process, so that a test can SIGKILL it like a crash would. */
+export class BridgeProcess {
+  private child: ChildProcess | undefined;
+  starts = 0;
+
+  constructor(
+    readonly bank: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly logFile: string,
+  ) {}
+
+  start(): void {
+    const out = openSync(this.logFile, 'a');
+    // `node --import tsx`, not the tsx CLI: one process, so SIGKILL kills the bridge itself.
+    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'bridge', 'src', 'bridge', 'main.ts'), '--bank', this.bank], {
+      cwd: repo,
+      env: { ...process.env, ...this.env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', out, out],
+    });
+    closeSync(out);
+    this.starts += 1;
+  }
+
+  kill(): void {
+    this.child?.kill('SIGKILL');
+    this.child = undefined;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    child.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,242 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { settlementSplit, type OrderTerms } from '../../chaincode/src/order';
+import { LedgerError } from '../../bridge/src/ledger/ledger-error';
+import { BridgeProcess } from './bridge-process';
+import { sha256Hex, sleep } from './escrow-driver';
+import { MoneyWorld, platformWallet } from './money';
+
+/**
+ * 300 orders with mixed outcomes while the banks' bridges are SIGKILLed at random moments and
+ * restarted, and Redis and PostgreSQL are each restarted once. At the end every order is final, every
+ * wallet holds exactly what the outcomes say (nothing paid twice, nothing lost) and the invariant holds.
+ */
+const orders = Number(process.env.CRASH_ORDERS ?? 300);
+const minKills = 10;
+type Outcome = 'settled' | 'merchantRejects' | 'noLock' | 'courierWins' | 'buyerWins';
+const plan: Outcome[] = [
+  'settled',
+  'settled',
+  'settled',
+  'settled',
+  'settled',
+  'settled',
+  'merchantRejects',
+  'noLock',
+  'courierWins',
+  'buyerWins',
+];
+
+/** The test's own calls retry while PostgreSQL restarts underneath them; the ledger's refusals do not. */
+async function steady<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof LedgerError || attempt >= 60) throw error;
+      await sleep(500);
+    }
+  }
+}
+
+function restartRedis(): void {
+  execFileSync('redis-cli', ['-p', '6379', 'shutdown', 'nosave']);
+  execFileSync('redis-server', [
+    '--daemonize',
+    'yes',
+    '--bind',
+    '127.0.0.1',
+    '-::1',
+    '--port',
+    '6379',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    '/var/lib/redis',
+    '--logfile',
+    '/var/log/redis/ci.log',
+  ]);
+}
+
+function restartPostgres(): void {
+  const version = execFileSync('ls', ['/etc/postgresql']).toString().trim().split('\n')[0]!;
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart', '-m', 'fast']);
+}
+
+describe('crashes, restarts and 300 orders', () => {
+  let world: MoneyWorld;
+  let bridges: BridgeProcess[];
+  const logDir = mkdtempSync(path.join(tmpdir(), 'securepay-crash-'));
+
+  beforeAll(async () => {
+    world = await MoneyWorld.create({ bridges: false });
+    const env = {
+      DATABASE_URL: world.db.adminUrl,
+      BRIDGE_QUEUE_PREFIX: world.queuePrefix,
+      BRIDGE_START_BLOCK: world.startBlock.toString(),
+      BRIDGE_RUNTIME_DIR: logDir,
+      PLATFORM_WALLET: platformWallet,
+    };
+    bridges = ['BankAMSP', 'BankBMSP'].map((bank) => new BridgeProcess(bank, env, path.join(logDir, `${bank}.log`)));
+    bridges.forEach((b) => b.start());
+  });
+  afterAll(async () => {
+    for (const b of bridges ?? []) await b.stop();
+    await world?.close();
+  });
+
+  it('ends with every order final, every wallet exact and the invariant holding', async () => {
+    const start = await world.balances();
+    const expected = { buyer: 0n, merchant: 0n, courier: 0n, platform: 0n };
+    const inFlight = new Map<string, string>();
+    const lags: number[] = [];
+    const finalStates = new Map<string, string>();
+
+    const runOrder = async (i: number): Promise<void> => {
+      const outcome = plan[i % plan.length]!;
+      const price = BigInt(randomInt(1_000, 1_000_000));
+      const track = (id: string, stage: string): void => void inFlight.set(id, stage);
+      if (outcome === 'noLock') {
+        const { orderId } = await world.driver.proposeTerms(`o-crash-${randomBytes(6).toString('hex')}`, {
+          ...world.driver.newTerms(),
+          price: price.toString(),
+        } as OrderTerms);
+        track(orderId, 'awaiting the bank’s check');
+        finalStates.set(orderId, (await world.until(orderId, 'REJECTED', 300_000)).state);
+        inFlight.delete(orderId);
+        return;
+      }
+      if (outcome === 'merchantRejects') {
+        const { orderId } = await steady(() => world.paidOrder({}, price));
+        track(orderId, 'rejected, awaiting the refund');
+        await world.driver.submit('merchant', 'Reject', orderId, 'out of stock');
+        await world.eventually(async () => (await steady(() => world.ledger.escrowOf(orderId))).status === 'voided', 'refund', 300_000);
+        finalStates.set(orderId, 'REJECTED');
+        inFlight.delete(orderId);
+        return;
+      }
+      const { orderId, terms } = await steady(() => world.paidOrder({}, price));
+      track(orderId, 'awaiting the banks’ approvals');
+      await world.driver.submit('platform', 'Approve', orderId);
+      await world.driver.submit('merchant', 'Approve', orderId);
+      await world.until(orderId, 'ESCROWED', 300_000);
+      await world.driver.submit('merchant', 'Ship', orderId, '');
+      await world.driver.submit('courier', 'Deliver', orderId, sha256Hex());
+      const split = settlementSplit(terms);
+      if (outcome === 'settled') {
+        await world.driver.submit('buyer', 'Confirm', orderId);
+        const confirmedAt = Date.now();
+        track(orderId, 'confirmed, awaiting payment');
+        await world.eventually(async () => (await steady(() => world.ledger.escrowOf(orderId))).status === 'posted', 'payment', 300_000);
+        lags.push(Date.now() - confirmedAt);
+        finalStates.set(orderId, (await world.until(orderId, 'SETTLED', 300_000)).state);
+        expected.buyer -= price;
+        expected.merchant += split.merchantAmount;
+        expected.platform += split.commissionAmount;
+      } else {
+        await world.driver.submit('buyer', 'DeclareNonReceipt', orderId);
+        track(orderId, 'disputed, awaiting deposits');
+        await steady(() => world.lockDeposit(orderId, 'buyer', terms.price));
+        await steady(() => world.lockDeposit(orderId, 'courier', terms.price));
+        await world.eventually(
+          async () => Object.keys((await world.driver.order(orderId)).dispute!.deposits).length === 2,
+          'deposits recorded',
+          300_000,
+        );
+        const winner = outcome === 'courierWins' ? 'courier' : 'buyer';
+        await world.driver.submit('platform', 'ResolveDispute', orderId, winner, sha256Hex());
+        track(orderId, `resolved for the ${winner}, awaiting payouts`);
+        finalStates.set(orderId, (await world.until(orderId, winner === 'courier' ? 'SETTLED' : 'REFUNDED', 300_000)).state);
+        await world.eventually(
+          async () => (await steady(() => world.ledger.depositOf(orderId, 'buyer'))).status !== 'locked',
+          'deposits paid out',
+          300_000,
+        );
+        if (winner === 'courier')
+          await world.eventually(async () => (await steady(() => world.ledger.escrowOf(orderId))).status === 'posted', 'payment', 300_000);
+        const half = price / 2n;
+        if (winner === 'courier') {
+          expected.buyer -= 2n * price;
+          expected.courier += half;
+          expected.merchant += split.merchantAmount;
+          expected.platform += split.commissionAmount + price - half;
+        } else {
+          expected.buyer += half;
+          expected.courier -= price;
+          expected.platform += price - half;
+        }
+      }
+      inFlight.delete(orderId);
+    };
+
+    // Chaos: SIGKILL a random bridge every few seconds and restart it; Redis and PostgreSQL once each.
+    const kills: { bank: string; at: number; stages: Record<string, number> }[] = [];
+    let chaos = true;
+    let restartedRedis = false;
+    let restartedPostgres = false;
+    const chaosLoop = (async () => {
+      const began = Date.now();
+      while (chaos) {
+        await sleep(randomInt(1_500, 4_000));
+        if (!chaos) break;
+        const bridge = bridges[randomInt(0, bridges.length)]!;
+        const stages: Record<string, number> = {};
+        for (const stage of inFlight.values()) stages[stage] = (stages[stage] ?? 0) + 1;
+        bridge.kill();
+        kills.push({ bank: bridge.bank, at: Math.round((Date.now() - began) / 1000), stages });
+        await sleep(randomInt(200, 1_500));
+        bridge.start();
+        if (kills.length === 4 && !restartedRedis) {
+          restartRedis();
+          restartedRedis = true;
+        }
+        if (kills.length === 7 && !restartedPostgres) {
+          restartPostgres();
+          restartedPostgres = true;
+        }
+      }
+    })();
+
+    const started = Date.now();
+    let next = 0;
+    const lanes = Array.from({ length: 12 }, async () => {
+      while (next < orders) await runOrder(next++);
+    });
+    await Promise.all(lanes);
+    while (kills.length < minKills) await sleep(500);
+    chaos = false;
+    await chaosLoop;
+
+    process.stdout.write(
+      `\ncrash run: ${orders} orders in ${Math.round((Date.now() - started) / 1000)}s; ${kills.length} bridge kills; Redis restarted: ${restartedRedis}; PostgreSQL restarted: ${restartedPostgres}\n` +
+        kills.map((k, i) => `  kill ${i + 1}: ${k.bank} at ${k.at}s, orders in flight by stage: ${JSON.stringify(k.stages)}`).join('\n') +
+        `\nconfirm → merchant paid: median ${median(lags)} ms, p99 ${percentile(lags, 99)} ms over ${lags.length} orders\n`,
+    );
+
+    expect(kills.length).toBeGreaterThanOrEqual(minKills);
+    expect(restartedRedis && restartedPostgres).toBe(true);
+    expect(finalStates.size).toBe(orders);
+    for (const [orderId, state] of finalStates)
+      expect(`${orderId}: ${(await world.driver.order(orderId)).state}`).toBe(`${orderId}: ${state}`);
+    const end = await steady(() => world.balances());
+    expect({
+      buyer: end.buyer - start.buyer,
+      merchant: end.merchant - start.merchant,
+      courier: end.courier - start.courier,
+      platform: end.platform - start.platform,
+    }).toEqual(expected);
+    expect(await steady(() => world.ledger.checkInvariant())).toMatchObject({ ok: true });
+    expect(await steady(() => world.ledger.ordersWithPending())).toEqual([]);
+  }, 1_800_000);
+});
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+const median = (values: number[]): number => percentile(values, 50);
