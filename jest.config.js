@@ -12,5 +12,7 @@ module.exports = {
   testSequencer: '<rootDir>/test/sequencer.js',
   testTimeout: 120000,
   verbose: true,
+  // End-to-end tests start bridge processes and gateways; should one fail mid-way, CI must still end.
+  forceExit: true,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
 };

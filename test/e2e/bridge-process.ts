@@ -7,6 +7,7 @@ const repo = path.resolve(__dirname, '..', '..');
 /** One bank's bridge as its own OS process, so that a test can SIGKILL it like a crash would. */
 export class BridgeProcess {
   private child: ChildProcess | undefined;
+  private stopped = false;
   starts = 0;
 
   constructor(
@@ -16,6 +17,7 @@ export class BridgeProcess {
   ) {}
 
   start(): void {
+    if (this.stopped) return;
     const out = openSync(this.logFile, 'a');
     // `node --import tsx`, not the tsx CLI: one process, so SIGKILL kills the bridge itself.
     this.child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'bridge', 'src', 'bridge', 'main.ts'), '--bank', this.bank], {
@@ -32,7 +34,9 @@ export class BridgeProcess {
     this.child = undefined;
   }
 
+  /** Stops it for good: a later `start` (a chaos loop still running, say) does nothing. */
   async stop(): Promise<void> {
+    this.stopped = true;
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));

@@ -72,14 +72,7 @@ describe('the bridge moves CBDC only on on-chain decisions, exactly once', () =>
   });
 
   it('settles a dispute the courier wins: deposits recorded by the banks, the buyer’s split, the order paid out', async () => {
-    const { orderId, terms } = await world.delivered();
-    await world.driver.submit('buyer', 'DeclareNonReceipt', orderId);
-    await world.lockDeposit(orderId, 'buyer', terms.price);
-    await world.lockDeposit(orderId, 'courier', terms.price);
-    await world.eventually(
-      async () => Object.keys((await world.driver.order(orderId)).dispute!.deposits).length === 2,
-      'both banks record the deposits',
-    );
+    const { orderId, terms } = await world.disputedWithDeposits();
     await world.driver.submit('platform', 'ResolveDispute', orderId, 'courier', sha256Hex());
     await world.until(orderId, 'SETTLED');
     const price = BigInt(terms.price);
@@ -94,14 +87,7 @@ describe('the bridge moves CBDC only on on-chain decisions, exactly once', () =>
   });
 
   it('refunds the buyer and splits the courier’s deposit when the buyer wins', async () => {
-    const { orderId, terms } = await world.delivered();
-    await world.driver.submit('buyer', 'DeclareNonReceipt', orderId);
-    await world.lockDeposit(orderId, 'buyer', terms.price);
-    await world.lockDeposit(orderId, 'courier', terms.price);
-    await world.eventually(
-      async () => Object.keys((await world.driver.order(orderId)).dispute!.deposits).length === 2,
-      'both banks record the deposits',
-    );
+    const { orderId, terms } = await world.disputedWithDeposits();
     await world.driver.submit('platform', 'ResolveDispute', orderId, 'buyer', sha256Hex());
     await world.until(orderId, 'REFUNDED');
     const price = BigInt(terms.price);

@@ -207,10 +207,13 @@ describe('crashes, restarts and 300 orders', () => {
     const lanes = Array.from({ length: 12 }, async () => {
       while (next < orders) await runOrder(next++);
     });
-    await Promise.all(lanes);
-    while (kills.length < minKills) await sleep(500);
-    chaos = false;
-    await chaosLoop;
+    try {
+      await Promise.all(lanes);
+      while (kills.length < minKills) await sleep(500);
+    } finally {
+      chaos = false;
+      await chaosLoop;
+    }
 
     process.stdout.write(
       `\ncrash run: ${orders} orders in ${Math.round((Date.now() - started) / 1000)}s; ${kills.length} bridge kills; Redis restarted: ${restartedRedis}; PostgreSQL restarted: ${restartedPostgres}\n` +

@@ -112,16 +112,25 @@ export class EscrowDriver {
 
   /**
    * Endorses, submits and waits for every peer. A transaction invalidated by a read conflict (another
-   * party, a bank's bridge say, changed the same order in the same block) is endorsed again.
+   * party, a bank's bridge say, changed the same order in the same block), or whose endorsements
+   * differed because one peer was a block behind, is endorsed again.
    */
   async submitProposal(proposal: Proposal | (() => Proposal)): Promise<string> {
     const next = typeof proposal === 'function' ? proposal : (): Proposal => proposal;
     for (let attempt = 1; ; attempt++) {
-      const submitted = await explained(
-        next()
-          .endorse()
-          .then((t) => t.submit()),
-      );
+      let submitted;
+      try {
+        submitted = await explained(
+          next()
+            .endorse()
+            .then((t) => t.submit()),
+        );
+      } catch (error) {
+        // Peers a block apart (a bridge's transaction just committed on one of them) endorse differently.
+        if (!/do not match/.test((error as Error).message) || attempt >= 5) throw error;
+        await sleep(100 * attempt);
+        continue;
+      }
       const status = await submitted.getStatus();
       if (status.successful) {
         await this.allPeersAt(status.blockNumber);

@@ -158,6 +158,19 @@ export class MoneyWorld {
     return order;
   }
 
+  /** A delivered order the buyer says never arrived, with both deposits locked and recorded by the banks. */
+  async disputedWithDeposits(price?: bigint): Promise<{ orderId: string; terms: OrderTerms }> {
+    const order = await this.delivered({}, price);
+    await this.driver.submit('buyer', 'DeclareNonReceipt', order.orderId);
+    await this.lockDeposit(order.orderId, 'buyer', order.terms.price);
+    await this.lockDeposit(order.orderId, 'courier', order.terms.price);
+    await this.eventually(
+      async () => Object.keys((await this.driver.order(order.orderId)).dispute!.deposits).length === 2,
+      'both banks record the deposits',
+    );
+    return order;
+  }
+
   async lockDeposit(orderId: string, who: 'buyer' | 'courier', price: string): Promise<void> {
     const wallet = this.wallet(who);
     await this.ledger.lockDeposit(`deposit.${orderId}.${who}`, {
