@@ -1,4 +1,8 @@
 import { settlementSplit } from '../../chaincode/src/order';
+import { up } from '../../network/src';
+import { peerProcessName } from '../../network/src/peer';
+import { ProcessTable } from '../../network/src/processes';
+import { networkLayout } from './fixtures';
 import { sha256Hex, sleep } from './escrow-driver';
 import { MoneyWorld } from './money';
 
@@ -143,5 +147,17 @@ describe('the bridge moves CBDC only on on-chain decisions, exactly once', () =>
     const { merchantAmount, commissionAmount } = settlementSplit(terms);
     await world.eventually(async () => (await delta()).merchant === merchantAmount, 'the merchant is compensated');
     expect(await delta()).toEqual({ buyer: -BigInt(terms.price), merchant: merchantAmount, courier: 0n, platform: commissionAmount });
+  });
+
+  it('keeps reading events after its bank’s peer goes away and comes back', async () => {
+    const layout = networkLayout();
+    const bankB = layout.network.orgs.find((o) => o.mspId === 'BankBMSP')!;
+    await new ProcessTable(layout.pidDir).stop(peerProcessName(bankB));
+    await sleep(2_000);
+    await up(layout.network); // restarts the stopped peer, touches nothing else
+    const { orderId, terms } = await world.delivered();
+    await world.driver.submit('buyer', 'Confirm', orderId);
+    await world.until(orderId, 'SETTLED');
+    expect((await delta()).merchant).toBe(settlementSplit(terms).merchantAmount);
   });
 });
