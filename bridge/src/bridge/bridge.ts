@@ -98,7 +98,17 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
         throw error;
       }
     },
-    { connection: redis(), prefix, concurrency: options.concurrency ?? 32, autorun: true },
+    {
+      connection: redis(),
+      prefix,
+      concurrency: options.concurrency ?? 32,
+      autorun: true,
+      // A killed bridge leaves its active jobs locked: take them back soon, and however often it
+      // happens — every effect is idempotent, so running a job again is safe, giving up is not.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 1_000_000,
+    },
   );
   worker.on('completed', (job) => {
     metrics.jobs.inc({ outcome: 'completed' });
