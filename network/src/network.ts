@@ -7,6 +7,7 @@ import { endpoint, type NetworkConfig } from './config';
 import { createGenesisBlock } from './configtx';
 import { writeConnections } from './connection';
 import { generateCrypto } from './crypto';
+import { waitForGossip } from './gossip';
 import { fabricModuleDir, installFabric } from './install';
 import { defaultRuntimeDir, Layout } from './layout';
 import { log } from './log';
@@ -83,6 +84,8 @@ export async function up(network: NetworkConfig): Promise<Layout> {
   const packageIds = await retry('deploying the chaincode', () => deployChaincode(layout, bin.peer, fabricConfig), 5, 3_000);
   await startChaincodeServers(layout, packageIds, processes);
   writeConnections(layout);
+  step('waiting for the peers to find each other (gossip)');
+  await waitForGossip(layout);
   step('network is up');
   printEndpoints(layout);
   return layout;

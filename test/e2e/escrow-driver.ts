@@ -126,9 +126,11 @@ export class EscrowDriver {
             .then((t) => t.submit()),
         );
       } catch (error) {
-        // Peers a block apart (a bridge's transaction just committed on one of them) endorse differently.
-        if (!/do not match/.test((error as Error).message) || attempt >= 5) throw error;
-        await sleep(100 * attempt);
+        // Peers a block apart (a bridge's transaction just committed on one of them) endorse
+        // differently; on a network just up, discovery may not yet know every org's peer.
+        const transient = /do not match|no combination of peers/.test((error as Error).message);
+        if (!transient || attempt >= 20) throw error;
+        await sleep(Math.min(2_000, 100 * attempt));
         continue;
       }
       const status = await submitted.getStatus();

@@ -50,7 +50,7 @@ export class ChainSubmitter {
         const code = (error as { code?: number }).code;
         if (
           !(code !== undefined && retryableGrpc.has(code)) &&
-          !/do not match|enough transaction endorsements|UNAVAILABLE|DEADLINE/.test(words)
+          !/do not match|enough transaction endorsements|no combination of peers|UNAVAILABLE|DEADLINE/.test(words)
         )
           throw error;
         lastError = error;
