@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { settlementSplit, type OrderTerms } from '../../chaincode/src/order';
 import { LedgerError } from '../../bridge/src/ledger/ledger-error';
+import { median, percentile } from '../../network/bench/stats';
 import { BridgeProcess } from './bridge-process';
 import { sha256Hex, sleep } from './escrow-driver';
 import { MoneyWorld, platformWallet } from './money';
@@ -237,9 +238,3 @@ describe('crashes, restarts and 300 orders', () => {
     expect(await steady(() => world.ledger.ordersWithPending())).toEqual([]);
   }, 1_800_000);
 });
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-const median = (values: number[]): number => percentile(values, 50);

@@ -1,4 +1,4 @@
-import { type Gateway, type GatewayError } from '@hyperledger/fabric-gateway';
+import { type Gateway } from '@hyperledger/fabric-gateway';
 import {
   connectGateway,
   ordererChannelInfo,
@@ -10,20 +10,10 @@ import {
   type GatewayConnection,
   type SigningIdentity,
 } from '../../network/src';
+import { refusal } from './escrow-driver';
 import { connectionOf, networkLayout, outsiderUser, uniqueId } from './fixtures';
 
 const utf8 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
-
-/** The gateway's error with what each peer said, which is where the reason is. */
-async function refusal(action: Promise<unknown>): Promise<string> {
-  try {
-    await action;
-  } catch (error) {
-    const details = (error as Partial<GatewayError>).details ?? [];
-    return [(error as Error).message, ...details.map((d) => `${d.mspId}: ${d.message}`)].join('\n');
-  }
-  throw new Error('expected the network to refuse the transaction');
-}
 
 function diagnostics(gateway: Gateway) {
   const { channel, chaincode } = connectionOf('BankAMSP');
