@@ -1,9 +1,14 @@
-import { common, ledger, peer } from '@hyperledger/fabric-protos';
+import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
 
 /** What every channel member can read of one transaction: its public writes and its chaincode event. */
 export interface PublicTransaction {
   txId: string;
   blockNumber: bigint;
+  /** `VALID`, or why the committing peers invalidated it (`MVCC_READ_CONFLICT`, …). */
+  validationCode: string;
+  timestamp: Date;
+  /** The org of the identity that submitted it; the identity itself is not repeated here. */
+  creatorMspId: string;
   writes: { namespace: string; key: string; value: Buffer; isDelete: boolean }[];
   events: { chaincodeId: string; name: string; payload: Buffer }[];
 }
@@ -14,11 +19,22 @@ export interface PublicTransaction {
  */
 export function publicTransactions(block: common.Block): PublicTransaction[] {
   const blockNumber = BigInt(block.getHeader()?.getNumber() ?? 0);
-  return (block.getData()?.getDataList_asU8() ?? []).flatMap((envelopeBytes) => {
+  const validation = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
+  return (block.getData()?.getDataList_asU8() ?? []).flatMap((envelopeBytes, index) => {
     const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelopeBytes).getPayload_asU8());
     const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8());
     if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) return [];
-    const tx: PublicTransaction = { txId: channelHeader.getTxId(), blockNumber, writes: [], events: [] };
+    const signatureHeader = common.SignatureHeader.deserializeBinary(payload.getHeader()!.getSignatureHeader_asU8());
+    const seconds = channelHeader.getTimestamp();
+    const tx: PublicTransaction = {
+      txId: channelHeader.getTxId(),
+      blockNumber,
+      validationCode: validationCodeName(validation[index] ?? peer.TxValidationCode.NOT_VALIDATED),
+      timestamp: new Date((seconds?.getSeconds() ?? 0) * 1000 + Math.floor((seconds?.getNanos() ?? 0) / 1e6)),
+      creatorMspId: msp.SerializedIdentity.deserializeBinary(signatureHeader.getCreator_asU8()).getMspid(),
+      writes: [],
+      events: [],
+    };
     for (const action of peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()) {
       const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
       const responsePayload = peer.ProposalResponsePayload.deserializeBinary(actionPayload.getAction()!.getProposalResponsePayload_asU8());
@@ -44,3 +60,6 @@ export function publicTransactions(block: common.Block): PublicTransaction[] {
     return [tx];
   });
 }
+
+const codeNames = new Map(Object.entries(peer.TxValidationCode).map(([name, code]) => [code, name]));
+const validationCodeName = (code: number): string => codeNames.get(code) ?? `CODE_${code}`;

@@ -8,3 +8,5 @@ export { up, down, status, runningProfile } from './network';
 export { outsiderOrg } from './crypto';
 export { ordererChannelInfo } from './channel';
 export { publicTransactions, type PublicTransaction } from './block-reader';
+export { ProcessTable, logTail } from './processes';
+export { tcpOpen } from './readiness';

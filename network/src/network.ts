@@ -102,7 +102,8 @@ export async function down(network: NetworkConfig): Promise<void> {
     ...network.orgs.map(caName),
   ];
   const known = processes.all().map((r) => r.name);
-  const names = [...order.filter((n) => known.includes(n)), ...known.filter((n) => !order.includes(n))];
+  // Services started beside the network (bridges, the API) go first: they would only retry against stopped nodes.
+  const names = [...known.filter((n) => !order.includes(n)), ...order.filter((n) => known.includes(n))];
   for (const name of names) {
     if (await processes.stop(name)) log.info({ node: name }, 'stopped');
   }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { endpoint, type OrdererNode } from './config';
 import type { Layout } from './layout';
 import type { ProcessTable } from './processes';
-import { httpOk, waitReady } from './readiness';
+import { httpOk, tcpOpen, waitReady } from './readiness';
 
 export function ordererEnv(layout: Layout, node: OrdererNode, fabricConfigDir: string): NodeJS.ProcessEnv {
   const tls = path.join(layout.ordererDir(node), 'tls');
@@ -55,4 +55,7 @@ export async function startOrderer(
     log: layout.logFile(node.name),
   });
   await waitReady(record, httpOk(`http://${node.host}:${node.operationsPort}/healthz`));
+  // The operations endpoint answers before the channel-participation (admin) listener is bound,
+  // and `osnadmin channel join` comes next; a start is only done once both listen.
+  await waitReady(record, tcpOpen(node.host, node.adminPort));
 }
