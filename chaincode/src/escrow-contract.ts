@@ -100,7 +100,9 @@ export class EscrowContract extends Contract {
     for (const orderId of ids) {
       try {
         const order = (await store.get(orderId)) ?? refuse('NOT_FOUND', `order ${orderId} does not exist`);
-        done.push([applyAction(order, { type: 'approve' }, context, { terms: await store.getTerms(orderId) }), order]);
+        const approval = { type: 'approve' } as const;
+        const terms = needsTerms(order, approval, context.actor) ? await store.getTerms(orderId) : undefined;
+        done.push([applyAction(order, approval, context, { terms }), order]);
       } catch (error) {
         if (!(error instanceof OrderRefused)) throw error;
         refused.push({ orderId, code: error.code, reason: error.message });
@@ -280,11 +282,12 @@ export class EscrowContract extends Contract {
   private async act(ctx: Context, orderIdText: string, action: OrderAction): Promise<string> {
     const store = new OrderStore(ctx);
     const order = await this.load(store, orderIdOf(orderIdText));
+    const context = this.context(ctx);
     const facts = {
-      terms: needsTerms(action.type) ? await store.getTerms(order.orderId) : undefined,
+      terms: needsTerms(order, action, context.actor) ? await store.getTerms(order.orderId) : undefined,
       ledgerKeyPem: action.type === 'recordSettlement' ? await store.ledgerKey(order.merchant.mspId) : undefined,
     };
-    const transition = applyAction(order, action, this.context(ctx), facts);
+    const transition = applyAction(order, action, context, facts);
     if (transition.payouts) await store.putPayouts(order.orderId, transition.payouts);
     return this.commit(ctx, store, [[transition, order]]);
   }

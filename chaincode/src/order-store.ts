@@ -114,6 +114,7 @@ export class OrderStore {
     } finally {
       await iterator.close();
     }
-    return { orders, bookmark: metadata.bookmark };
+    // The shim leaves the metadata out when the range is empty.
+    return { orders, bookmark: (metadata as typeof metadata | undefined)?.bookmark ?? '' };
   }
 }

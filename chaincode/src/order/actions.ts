@@ -1,5 +1,5 @@
-import type { PartyRef } from './actor';
-import { approve, expire, reject } from './approval';
+import type { Actor, PartyRef } from './actor';
+import { approve, expire, reject, slotsOf } from './approval';
 import { autoConfirm, confirm, deliver, ship } from './delivery';
 import { declareNonReceipt, recordDeposit, resolveDispute } from './dispute';
 import type { Order } from './order';
@@ -26,24 +26,35 @@ export type OrderAction =
   | { type: 'challenge' }
   | { type: 'compensate' };
 
-export type OrderActionType = OrderAction['type'];
-
 /** Private facts some actions need: the order's terms, the merchant's bank's ledger key. */
 export interface Facts {
   terms?: OrderTerms;
   ledgerKeyPem?: string;
 }
 
-/** Which actions read the private terms, so the contract loads them only when needed. */
-export const needsTerms = (type: OrderActionType): boolean =>
-  type === 'approve' || type === 'resolveDispute' || type === 'recordSettlement';
+/**
+ * Whether this action by this actor reads the private terms, so the contract loads them only when
+ * needed: each private read is a round trip to the peer and a hashed read every peer re-validates.
+ * Of the approvals only the merchant's reads them (it checks the terms pay its own wallet).
+ */
+export function needsTerms(order: Order, action: OrderAction, actor: Actor): boolean {
+  switch (action.type) {
+    case 'approve':
+      return slotsOf(order, actor).includes('merchant');
+    case 'resolveDispute':
+    case 'recordSettlement':
+      return true;
+    default:
+      return false;
+  }
+}
 
 /** Applies one action to an order: the new order and what changed, or an OrderRefused saying why not. */
 export function applyAction(order: Order, action: OrderAction, ctx: ActionContext, facts: Facts = {}): Transition {
   const terms = (): OrderTerms => facts.terms ?? refuse('BAD_ARGUMENT', `the terms of order ${order.orderId} are not available`);
   switch (action.type) {
     case 'approve':
-      return approve(order, ctx, terms());
+      return approve(order, ctx, terms);
     case 'reject':
       return reject(order, ctx, action.reason);
     case 'expire':

@@ -40,9 +40,10 @@ function decide(order: Order, ctx: ActionContext, action: string): ApprovalSlot[
  * One of the four parties approves. The merchant approves only terms that pay its own wallet; the
  * banks approve after checking the buyer's CBDC lock off-chain. The fourth approval escrows the order.
  */
-export function approve(order: Order, ctx: ActionContext, terms: OrderTerms): Transition {
+export function approve(order: Order, ctx: ActionContext, terms: () => OrderTerms): Transition {
   const open = decide(order, ctx, 'approve');
-  if (open.includes('merchant') && terms.merchantWallet !== ctx.actor.wallet) {
+  // Only the merchant's approval reads the private terms; the others never ask for them.
+  if (open.includes('merchant') && terms().merchantWallet !== ctx.actor.wallet) {
     refuse('WRONG_PARTY', "the terms' merchant wallet is not the caller's wallet");
   }
   const approval: Approval = { decision: 'approved', at: ctx.now, txId: ctx.txId, by: ctx.actor.mspId };

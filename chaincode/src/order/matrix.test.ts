@@ -1,8 +1,8 @@
-import type { OrderAction } from './actions';
+import { applyAction, needsTerms, type OrderAction } from './actions';
 import type { Order, OrderState } from './order';
 import { orderStates } from './order';
 import { OrderRefused, type RefusalCode } from './refusal';
-import { act, actors, orderIn, signedReceipt, type ActorName } from './test-fixtures';
+import { act, actors, ctx, facts, orderIn, signedReceipt, type ActorName } from './test-fixtures';
 
 /**
  * Every action, from every state, by every actor: allowed exactly where DESIGN 4.1 says, refused
@@ -110,6 +110,19 @@ function outcome(order: Order, rule: Rule, who: ActorName): 'allowed' | RefusalC
   }
 }
 
+/** The outcome when the contract loads the private terms only where `needsTerms` says: the new order, or the refusal. */
+function outcomeWithTermsOnDemand(order: Order, rule: Rule, who: ActorName): Order | RefusalCode {
+  const action = rule.action(order);
+  const actor = actors[who];
+  const given = needsTerms(order, action, actor) ? facts : { ledgerKeyPem: facts.ledgerKeyPem };
+  try {
+    return applyAction(order, action, ctx(actor, rule.time(order)), given).order;
+  } catch (error) {
+    if (error instanceof OrderRefused) return error.code;
+    throw error;
+  }
+}
+
 const cases = Object.keys(rules).flatMap((name) => orderStates.flatMap((state) => everyone.map((who) => [name, state, who] as const)));
 
 describe('the order state machine, every action × state × actor', () => {
@@ -127,5 +140,14 @@ describe('the order state machine, every action × state × actor', () => {
     const allowedActor = rule.actors === 'anyone' || rule.actors.includes(who);
     const expected = !allowedState ? 'WRONG_STATE' : allowedActor ? 'allowed' : 'WRONG_PARTY';
     expect(outcome(order, rule, who)).toBe(expected);
+  });
+
+  it.each(cases)('%s from %s by %s: the same outcome when the terms are read only where needed', (name, state, who) => {
+    const rule = rules[name]!;
+    const order = rule.noDeposits && state === 'DISPUTED' ? disputeWithoutDeposits : fixtures.get(state)!;
+    const everything = outcome(order, rule, who);
+    const onDemand = outcomeWithTermsOnDemand(order, rule, who);
+    if (everything === 'allowed') expect(onDemand).toEqual(act(order, rule.action(order), actors[who], rule.time(order)).order);
+    else expect(onDemand).toBe(everything);
   });
 });
