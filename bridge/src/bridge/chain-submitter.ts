@@ -12,6 +12,13 @@ export class ContractRefusal extends Error {
   }
 }
 
+/** Wraps a `beforeSubmit` failure so that it is never mistaken for a transient network error. */
+class PreparationFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('preparing the submission failed');
+  }
+}
+
 const MVCC_READ_CONFLICT = 11;
 const PHANTOM_READ_CONFLICT = 12;
 const retryableGrpc = new Set([4, 10, 14]); // DEADLINE_EXCEEDED, ABORTED, UNAVAILABLE
@@ -21,9 +28,26 @@ function peerWords(error: unknown): string {
   return [(error as Error).message, ...details.map((d) => d.message)].join('; ');
 }
 
+/** A committed transaction: what the contract returned and where the channel put it. */
+export interface Committed {
+  result: string;
+  txId: string;
+  blockNumber: bigint;
+}
+
+export interface SubmitOptions {
+  transientData?: Record<string, string>;
+  /**
+   * Runs after the peers endorsed and before the transaction goes to ordering: work that must happen
+   * only if the contract accepts the transaction, and before anyone can see it committed.
+   */
+  beforeSubmit?: () => Promise<void>;
+}
+
 /**
- * Submits transactions for a bank, waiting for commit, retrying what is transient: MVCC conflicts,
- * peers whose endorsements differ because one lags a block behind, timeouts and unavailable peers.
+ * Submits transactions as one identity, waiting for commit, retrying what is transient: MVCC
+ * conflicts, peers whose endorsements differ because one lags a block behind, timeouts and
+ * unavailable peers. A refusal by the contract is thrown as a `ContractRefusal` at once.
  */
 export class ChainSubmitter {
   constructor(
@@ -33,17 +57,38 @@ export class ChainSubmitter {
   ) {}
 
   async submit(name: string, args: string[]): Promise<string> {
+    return (await this.commit(name, args)).result;
+  }
+
+  async commit(name: string, args: string[], options: SubmitOptions = {}): Promise<Committed> {
+    const { transientData, beforeSubmit } = options;
     let lastError: unknown;
+    let prepared = false;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
-        const transaction = await this.contract.newProposal(name, { arguments: args }).endorse();
+        const transaction = await this.contract
+          .newProposal(name, { arguments: args, ...(transientData ? { transientData } : {}) })
+          .endorse();
+        if (!prepared) {
+          prepared = true;
+          await beforeSubmit?.().catch((error: unknown) => {
+            throw new PreparationFailed(error);
+          });
+        }
         const status = await (await transaction.submit()).getStatus();
-        if (status.successful) return Buffer.from(transaction.getResult()).toString('utf8');
+        if (status.successful) {
+          return {
+            result: Buffer.from(transaction.getResult()).toString('utf8'),
+            txId: status.transactionId,
+            blockNumber: status.blockNumber,
+          };
+        }
         if (status.code !== MVCC_READ_CONFLICT && status.code !== PHANTOM_READ_CONFLICT) {
           throw new Error(`${name} ${status.transactionId} was invalidated with code ${status.code}`);
         }
         lastError = new Error(`${name} hit a read conflict (code ${status.code})`);
       } catch (error) {
+        if (error instanceof PreparationFailed) throw error.cause;
         const words = peerWords(error);
         const refusal = /chaincode response 500, ([A-Z_]+): ([^;]*)/.exec(words);
         if (refusal) throw new ContractRefusal(refusal[1]!, refusal[2]!);

@@ -74,6 +74,30 @@ export async function migrate(adminUrl = adminDatabaseUrl()): Promise<string[]> 
   return applied;
 }
 
+/**
+ * Drops the database `adminUrl` names. A pool's `end()` resolves before its connections have
+ * closed, so the drop first goes without force — PostgreSQL itself waits up to five seconds for
+ * other sessions to leave — because a forced drop would cut them off and their pool would raise an
+ * error nobody listens to any more. Whatever is still connected after that is closed by force.
+ */
+export async function dropDatabase(adminUrl: string): Promise<void> {
+  const server = new URL(adminUrl);
+  const name = decodeURIComponent(server.pathname.slice(1));
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`database name "${name}" must be a plain lower-case identifier`);
+  server.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: server.toString() });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${name}`).catch(async (error: { code?: string }) => {
+      // 55006 object_in_use: sessions still connected after PostgreSQL's own wait.
+      if (error.code !== '55006') throw error;
+      await client.query(`drop database if exists ${name} with (force)`);
+    });
+  } finally {
+    await client.end();
+  }
+}
+
 function ignoreDuplicate(error: { code?: string }): void {
   // Another process created it between our check and our create.
   if (error.code !== '42P04' && error.code !== '42710' && error.code !== '23505') throw error;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { CbdcLedger } from './ledger';
-import { adminDatabaseUrl, migrate, roleDatabaseUrl } from './database';
+import { adminDatabaseUrl, dropDatabase, migrate, roleDatabaseUrl } from './database';
 
 /** A fresh, migrated ledger database on the real PostgreSQL server, dropped by `drop()`. */
 export interface TestDatabase {
@@ -32,13 +32,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     centralBank: new CbdcLedger(centralPool),
     drop: async () => {
       await Promise.all([admin.end(), bridgePool.end(), centralPool.end()]);
-      const server = new URL(adminUrl);
-      const name = server.pathname.slice(1);
-      server.pathname = '/postgres';
-      const client = new pg.Client({ connectionString: server.toString() });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
+      await dropDatabase(adminUrl);
     },
   };
 }
