@@ -8,7 +8,7 @@ import { BridgeMetrics } from '../../bridge/src/bridge/metrics';
 import { roleDatabaseUrl } from '../../bridge/src/ledger/database';
 import type { CbdcLedger } from '../../bridge/src/ledger/ledger';
 import { createTestDatabase, type TestDatabase } from '../../bridge/src/ledger/test-database';
-import { EscrowDriver, sleep, type Who } from './escrow-driver';
+import { EscrowDriver, eventually, sleep, type Who } from './escrow-driver';
 import { connectionOf } from './fixtures';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
@@ -197,13 +197,9 @@ export class MoneyWorld {
     }
   }
 
-  /** Waits until `check` holds: ledger effects follow the chain by a moment. */
+  /** Waits until `check` holds, then until every peer has caught up: the next step may go to any of them. */
   async eventually(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs / 1000}s: ${what}`);
-      await sleep(50);
-    }
+    await eventually(check, what, timeoutMs);
     await this.driver.syncPeers();
   }
 }

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { minMasterSecretLength } from './sealed-box';
+
+const list = z
+  .string()
+  .default('')
+  .transform((text) =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+/** `BankAMSP=token,BankBMSP=token`: each bank's operator credential. */
+const bankTokens = z
+  .string()
+  .default('')
+  .transform((text, ctx) => {
+    const tokens = new Map<string, string>();
+    for (const pair of text.split(',').filter((p) => p.trim())) {
+      const [bank, token] = pair.split('=').map((s) => s.trim());
+      if (!bank || !token || token.length < 32) {
+        ctx.addIssue({ code: 'custom', message: 'API_BANK_TOKENS is BankAMSP=<token of 32+ characters>,…' });
+        return z.NEVER;
+      }
+      tokens.set(bank, token);
+    }
+    return tokens;
+  });
+
+/** The API's settings, all from the environment; README's configuration table lists the same. */
+export const apiConfigSchema = z.object({
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SECUREPAY_KEYSTORE_SECRET: z
+    .string()
+    .min(minMasterSecretLength, `SECUREPAY_KEYSTORE_SECRET must be ${minMasterSecretLength}+ characters`),
+  API_PLATFORM_TOKEN: z.string().min(32, 'API_PLATFORM_TOKEN must be 32+ characters'),
+  API_BANK_TOKENS: bankTokens,
+  API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  API_RATE_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  API_ALLOW_IPS: list,
+  API_DENY_IPS: list,
+  API_TRUST_PROXY: z.string().default(''),
+  API_CURRENCY: z.string().default('CNY'),
+  API_COMMISSION_BPS: z.coerce.number().int().min(0).max(10_000).default(250),
+  PLATFORM_WALLET: z.string().default('platform-fees'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+});
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const parsed = apiConfigSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`API configuration: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

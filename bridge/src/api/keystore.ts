@@ -1,0 +1,50 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { deriveKeystoreKey, open, seal, sealedBoxSchema, type SealedBox } from './sealed-box';
+
+const checkText = 'securepay-keystore-v1';
+
+/**
+ * The custodial keystore: users who do not hold their own keys have their Fabric private key and
+ * their wallet secret sealed here. The key comes from the master secret (the environment's, never a
+ * file in the repo); PostgreSQL only ever sees ciphertext.
+ */
+export class Keystore {
+  private constructor(private readonly key: Buffer) {}
+
+  /**
+   * Opens the keystore, creating it on first use. A master secret other than the one it was created
+   * with is refused here, at start, rather than on the first user's request.
+   */
+  static async open(pool: pg.Pool, masterSecret: string): Promise<Keystore> {
+    const salt = randomBytes(16);
+    const candidate = deriveKeystoreKey(masterSecret, salt);
+    await pool.query('insert into platform.keystore (id, salt, check_box) values (1, $1, $2) on conflict (id) do nothing', [
+      salt,
+      JSON.stringify(seal(candidate, checkText, 'keystore')),
+    ]);
+    const { rows } = await pool.query<{ salt: Buffer; check_box: unknown }>('select salt, check_box from platform.keystore where id = 1');
+    const stored = rows[0]!;
+    const key = stored.salt.equals(salt) ? candidate : deriveKeystoreKey(masterSecret, stored.salt);
+    try {
+      if (open(key, sealedBoxSchema.parse(stored.check_box), 'keystore') !== checkText) throw new Error('check text differs');
+    } catch {
+      throw new Error('the keystore master secret (SECUREPAY_KEYSTORE_SECRET) is not the one this keystore was created with');
+    }
+    return new Keystore(key);
+  }
+
+  /** Seals `secret` for `owner` and `purpose`; only the same pair opens it again. */
+  seal(owner: string, purpose: string, secret: string): SealedBox {
+    return seal(this.key, secret, `${owner}/${purpose}`);
+  }
+
+  /** A secret the platform can always recompute and never needs to store (its own wallet's credential, say). */
+  derive(purpose: string): string {
+    return createHmac('sha256', this.key).update(purpose).digest('hex');
+  }
+
+  open(owner: string, purpose: string, box: unknown): string {
+    return open(this.key, sealedBoxSchema.parse(box), `${owner}/${purpose}`);
+  }
+}

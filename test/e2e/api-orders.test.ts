@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import type { ActionResult } from '../../bridge/src/api/order-desk';
+import type { OrderView } from '../../bridge/src/api/order-view';
+import { ApiWorld, type RegisteredUser } from './api-world';
+import { eventually } from './escrow-driver';
+
+const proof = (): string => randomBytes(32).toString('hex');
+
+/** Every path of an order driven through the platform API alone, with the money checked to the unit. */
+describe('platform API: orders end to end', () => {
+  let world: ApiWorld;
+  let buyer: RegisteredUser;
+  let merchant: RegisteredUser;
+  let courier: RegisteredUser;
+
+  beforeAll(async () => {
+    world = await ApiWorld.create();
+    buyer = await world.register('buyer', 'BankAMSP', 'Alice Buyer');
+    merchant = await world.register('merchant', 'BankBMSP', 'Bob Merchant');
+    courier = await world.register('courier', 'BankBMSP', 'Carol Courier');
+    await world.fund(buyer, 1_000_000n);
+    await world.fund(courier, 1_000_000n);
+  }, 120_000);
+  afterAll(() => world?.close());
+
+  const create = (price: string): Promise<ActionResult> =>
+    world.client.post<ActionResult>('/orders', buyer.token, {
+      merchantId: merchant.user.userId,
+      courierId: courier.user.userId,
+      productId: 'sku-1',
+      price,
+    });
+
+  async function escrowed(price: string): Promise<string> {
+    const { orderId } = await create(price);
+    await world.client.post(`/orders/${orderId}/approve`, world.tokens.platform);
+    await world.client.post(`/orders/${orderId}/approve`, merchant.token);
+    await world.client.waitForState(orderId, 'ESCROWED');
+    return orderId;
+  }
+
+  test('an order settles: the merchant gets the price less commission, the platform the commission', async () => {
+    const before = {
+      buyer: await world.available(buyer),
+      merchant: await world.available(merchant),
+      platform: await world.available(world.tokens.platform),
+    };
+    const orderId = await escrowed('10000');
+    expect(await world.available(buyer)).toBe(before.buyer - 10_000n);
+    await world.client.post(`/orders/${orderId}/ship`, merchant.token);
+    await world.client.post(`/orders/${orderId}/deliver`, courier.token, { proofHash: proof() });
+    const confirmed = await world.client.post<ActionResult>(`/orders/${orderId}/confirm`, buyer.token);
+    expect(confirmed.state).toBe('CONFIRMED');
+    const settled = await world.client.waitForState(orderId, 'SETTLED');
+    await eventually(async () => (await world.available(merchant)) === before.merchant + 9_750n, 'the merchant is paid');
+    expect(await world.available(world.tokens.platform)).toBe(before.platform + 250n);
+    expect(await world.available(buyer)).toBe(before.buyer - 10_000n);
+
+    expect(settled.timeline.map((s) => s.action)).toEqual(
+      expect.arrayContaining(['propose', 'approve', 'ship', 'deliver', 'confirm', 'recordSettlement']),
+    );
+    expect(settled.approvals.every((a) => a.decision === 'approved')).toBe(true);
+    for (const step of settled.timeline) expect(step.blockNumber).toMatch(/^\d+$/);
+
+    const tx = await world.client.get<{ changes: { orderId: string; to: string }[]; validationCode: string }>(
+      `/transactions/${confirmed.txId}`,
+    );
+    expect(tx.validationCode).toBe('VALID');
+    expect(tx.changes).toEqual([expect.objectContaining({ orderId, action: 'confirm', from: 'DELIVERED', to: 'CONFIRMED' })]);
+
+    // The public views carry no price, wallet or name.
+    const publicText = JSON.stringify([settled, tx, await world.client.get('/orders')]);
+    for (const secret of ['10000', '9750', buyer.user.wallet, merchant.user.wallet, 'Alice', 'Bob', 'Carol'])
+      expect(publicText).not.toContain(secret);
+  });
+
+  test('the merchant rejects: the buyer is refunded', async () => {
+    const before = await world.available(buyer);
+    const { orderId } = await create('5000');
+    expect(await world.available(buyer)).toBe(before - 5_000n);
+    const rejected = await world.client.post<ActionResult>(`/orders/${orderId}/reject`, merchant.token, { reason: 'out of stock' });
+    expect(rejected.state).toBe('REJECTED');
+    await eventually(async () => (await world.available(buyer)) === before, 'the buyer is refunded');
+    const view = await world.client.get<OrderView>(`/orders/${orderId}`);
+    expect(view.approvals.find((a) => a.slot === 'merchant')).toEqual(
+      expect.objectContaining({ decision: 'rejected', reason: 'out of stock' }),
+    );
+  });
+
+  test('a dispute the courier wins: deposits through the API, the order settles to the merchant', async () => {
+    const before = {
+      buyer: await world.available(buyer),
+      courier: await world.available(courier),
+      merchant: await world.available(merchant),
+    };
+    const orderId = await escrowed('2000');
+    await world.client.post(`/orders/${orderId}/ship`, merchant.token);
+    await world.client.post(`/orders/${orderId}/deliver`, courier.token, { proofHash: proof() });
+    await world.client.post(`/orders/${orderId}/non-receipt`, buyer.token);
+    const deposit = await world.client.request('POST', `/orders/${orderId}/deposit`, { token: buyer.token });
+    expect(deposit.status).toBe(202);
+    await world.client.post(`/orders/${orderId}/deposit`, courier.token);
+    await eventually(
+      async () => Object.keys((await world.client.get<OrderView>(`/orders/${orderId}`)).dispute!.deposits).length === 2,
+      'both banks record the deposits',
+    );
+    await world.client.post(`/orders/${orderId}/resolve`, world.tokens.platform, { winner: 'courier', evidenceHash: proof() });
+    await world.client.waitForState(orderId, 'SETTLED');
+    // Buyer: price and deposit gone, none back. Courier: its deposit back plus half the buyer's.
+    await eventually(async () => (await world.available(courier)) === before.courier + 1_000n, 'the courier is paid');
+    expect(await world.available(buyer)).toBe(before.buyer - 4_000n);
+    expect(await world.available(merchant)).toBe(before.merchant + 1_950n);
+  });
+
+  test('a deposit outside a dispute, or by someone not in it, is refused and locks nothing', async () => {
+    const orderId = await escrowed('1000');
+    const before = await world.available(buyer);
+    const early = await world.client.request<{ error: { code: string } }>('POST', `/orders/${orderId}/deposit`, { token: buyer.token });
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('WRONG_STATE');
+    const merchantTries = await world.client.request<{ error: { code: string } }>('POST', `/orders/${orderId}/deposit`, {
+      token: merchant.token,
+    });
+    expect(merchantTries.status).toBe(403);
+    expect(await world.available(buyer)).toBe(before);
+  });
+});
