@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { percentile } from '../../network/bench/stats';
+import { adminDatabaseUrl, dropDatabase, migrate, roleDatabaseUrl } from '../../bridge/src/ledger/database';
+import { CbdcLedger } from '../../bridge/src/ledger/ledger';
+
+const steps = ['approvePlatform', 'approveMerchant', 'approveBuyerBank', 'approveMerchantBank', 'ship', 'deliver', 'confirm'] as const;
+const nextState: Record<(typeof steps)[number], [string, string]> = {
+  approvePlatform: ['PROPOSED', 'PROPOSED'],
+  approveMerchant: ['PROPOSED', 'PROPOSED'],
+  approveBuyerBank: ['PROPOSED', 'PROPOSED'],
+  approveMerchantBank: ['PROPOSED', 'ESCROWED'],
+  ship: ['ESCROWED', 'SHIPPED'],
+  deliver: ['SHIPPED', 'DELIVERED'],
+  confirm: ['DELIVERED', 'CONFIRMED'],
+};
+
+export interface BaselineFigures {
+  succeeded: number;
+  failed: number;
+  goodputTps: number;
+  avgLatencyMs: number;
+  p50LatencyMs: number;
+  p99LatencyMs: number;
+}
+
+/**
+ * The centralized baseline: the same normal workflow — propose with the escrow lock, four
+ * approvals, ship, deliver, confirm — as one PostgreSQL transaction per step on the same machine,
+ * with the same number of steps in flight. The orders table is the platform's database; the lock
+ * is the same CBDC ledger function the bridge uses. No blockchain, no signatures.
+ */
+export async function runCentralizedBaseline(options: { seconds: number; load: number }): Promise<BaselineFigures> {
+  const url = new URL(adminDatabaseUrl());
+  url.pathname = `/securepay_baseline_${randomBytes(4).toString('hex')}`;
+  await migrate(url.toString());
+  // PostgreSQL allows 100 connections in all; the 64 workflows in flight queue for 40 of them, as an app server's pool would.
+  const admin = new pg.Pool({ connectionString: url.toString(), max: 20 });
+  const ledgerPool = new pg.Pool({ connectionString: roleDatabaseUrl('securepay_bridge', url.toString()), max: 20 });
+  const central = new pg.Pool({ connectionString: roleDatabaseUrl('securepay_central_bank', url.toString()), max: 1 });
+  try {
+    await admin.query(
+      `create table orders (id text primary key, state text not null, approvals int not null default 0, updated_at timestamptz not null default now())`,
+    );
+    const ledger = new CbdcLedger(ledgerPool);
+    await new CbdcLedger(central).openAccount('open.bank', { id: 'bank-A', kind: 'bank', bank: 'A' });
+    await new CbdcLedger(central).mint('mint.bank', 'bank-A', 10n ** 15n);
+    const buyers = Array.from({ length: options.load }, (_, i) => `buyer-${i}`);
+    for (const id of [...buyers, 'merchant', 'platform']) {
+      await ledger.openAccount(`open.${id}`, { id, kind: id === 'platform' ? 'platform' : 'user', bank: 'A', ownerSecret: 's'.repeat(20) });
+    }
+    for (const b of buyers) await ledger.fund(`fund.${b}`, 'bank-A', b, 10n ** 12n);
+
+    const latencies: number[] = [];
+    let failed = 0;
+    const started = Date.now();
+    const deadline = started + options.seconds * 1000;
+    await Promise.all(
+      buyers.map(async (buyer) => {
+        while (Date.now() < deadline) {
+          const id = `o-${randomBytes(8).toString('hex')}`;
+          const timed = async (work: () => Promise<unknown>): Promise<boolean> => {
+            const t = Date.now();
+            try {
+              await work();
+              latencies.push(Date.now() - t);
+              return true;
+            } catch (error) {
+              if (failed === 0) process.stderr.write(`baseline: first failure: ${(error as Error).message}\n`);
+              failed += 1;
+              return false;
+            }
+          };
+          const proposed = await timed(async () => {
+            await ledger.lockEscrow(`lock.${id}`, {
+              orderId: id,
+              buyerWallet: buyer,
+              secret: 's'.repeat(20),
+              merchantWallet: 'merchant',
+              platformWallet: 'platform',
+              merchantAmount: 975n,
+              commissionAmount: 25n,
+            });
+            await admin.query(`insert into orders (id, state) values ($1, 'PROPOSED')`, [id]);
+          });
+          if (!proposed) continue;
+          for (const step of steps) {
+            if (Date.now() >= deadline) break;
+            const [from, to] = nextState[step];
+            await timed(async () => {
+              const result = await admin.query(
+                `update orders set state = $2, approvals = approvals + $4, updated_at = now() where id = $1 and state = $3`,
+                [id, to, from, step.startsWith('approve') ? 1 : 0],
+              );
+              if (result.rowCount !== 1) throw new Error(`${step}: order ${id} not ${from}`);
+            });
+          }
+        }
+      }),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      succeeded: latencies.length,
+      failed,
+      goodputTps: Math.round((latencies.length / seconds) * 10) / 10,
+      avgLatencyMs: Math.round(latencies.reduce((a, b) => a + b, 0) / latencies.length),
+      p50LatencyMs: percentile(latencies, 50),
+      p99LatencyMs: percentile(latencies, 99),
+    };
+  } finally {
+    await Promise.all([admin.end(), ledgerPool.end(), central.end()]);
+    await dropDatabase(url.toString());
+  }
+}

@@ -1,0 +1,62 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { format, resolveConfig } from 'prettier';
+import type { RepeatedRound } from './run-medians';
+
+const start = '<!-- results:start -->';
+const end = '<!-- results:end -->';
+
+/** Rewrites the results table between the markers in caliper/README.md from a run's summary. */
+export async function updateReadmeTable(
+  readme: string,
+  summary: {
+    date: string;
+    quick: boolean;
+    runs: number;
+    rounds: RepeatedRound[];
+    baseline: { goodputTps: number; goodputTpsByRun: number[]; avgLatencyMs: number; failed: number };
+    settlementLatency: { orders: number; medianMs: number; p99Ms: number };
+    ratios: { fullOverNoop: number; fullOverNoopByRun: number[]; fullOverCentralized: number; paperFullOverCentralized: number };
+    paper: {
+      full: number;
+      fullLatencyS: number;
+      dispute: number;
+      disputeLatencyS: number;
+      settlementProof: number;
+      settlementProofLatencyS: number;
+      centralized: number;
+    };
+  },
+): Promise<void> {
+  const p = summary.paper;
+  const paperOf: Record<string, string> = {
+    full: `${p.full} TPS / ${p.fullLatencyS} s`,
+    dispute: `${p.dispute} TPS / ${p.disputeLatencyS} s`,
+    'settlement-proof': `${p.settlementProof} TPS / ${p.settlementProofLatencyS} s`,
+  };
+  // With several runs each figure is their median; the goodput's range shows how noisy the machine was.
+  const spread = (byRun: number[]): string => (byRun.length > 1 ? ` (${Math.min(...byRun)}–${Math.max(...byRun)})` : '');
+  const rows = summary.rounds.map(
+    (r) =>
+      `| ${r.label} | ${r.blockSize} / ${r.batchTimeout} | ${r.succeeded} | ${r.failed} | ${r.goodputTps}${spread(r.goodputTpsByRun)}${r.escrowedPerSecond !== undefined ? ` (${r.escrowedPerSecond} orders escrowed/s)` : ''} | ${r.avgLatencyMs} | ${r.p50LatencyMs} | ${r.p99LatencyMs} | ${paperOf[r.flow] && !/ b\d/.test(r.label) ? paperOf[r.flow] : ''} |`,
+  );
+  const table = [
+    `Run of ${summary.date.slice(0, 16).replace('T', ' ')} UTC${summary.quick ? ' (quick)' : ''}; goodput = successful transactions per second.` +
+      (summary.runs > 1
+        ? ` Each figure is the median of ${summary.runs} runs (goodput's range in brackets); succeeded and failed are totals over the runs; ratios are taken within each run, then their median.`
+        : ''),
+    '',
+    '| round | block size / timeout | succeeded | failed | goodput TPS | avg ms | p50 ms | p99 ms | paper |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    `| centralized baseline (PostgreSQL) | — | | ${summary.baseline.failed} | ${summary.baseline.goodputTps}${spread(summary.baseline.goodputTpsByRun)} | ${summary.baseline.avgLatencyMs} | | | ${p.centralized} TPS |`,
+    '',
+    `Full workflow / Noop: **${summary.ratios.fullOverNoop}**${spread(summary.ratios.fullOverNoopByRun)}. Full workflow / centralized: **${summary.ratios.fullOverCentralized}** (paper: ${summary.ratios.paperFullOverCentralized}).`,
+    `Confirmation → merchant paid (API + bridges, ${summary.settlementLatency.orders} orders): median ${summary.settlementLatency.medianMs} ms, p99 ${summary.settlementLatency.p99Ms} ms.`,
+  ].join('\n');
+  const text = readFileSync(readme, 'utf8');
+  const before = text.includes(start) ? text.slice(0, text.indexOf(start)) : `${text.trimEnd()}\n\n## Latest results\n\n`;
+  const after = text.includes(end) ? text.slice(text.indexOf(end) + end.length) : '\n';
+  // Formatted as the repository's lint expects, so a bench run leaves `npm test` green.
+  const options = (await resolveConfig(readme)) ?? {};
+  writeFileSync(readme, await format(`${before}${start}\n${table}\n${end}${after}`, { ...options, filepath: readme }));
+}

@@ -1,0 +1,6 @@
+'use strict';
+
+// Transactions a worker's workload module has taken on and not finished, shared with the rate
+// controller in the same worker process: it counts from the moment the workload starts choosing an
+// order, which Caliper's own counters (they start at the send) do not see.
+module.exports = { count: 0 };

@@ -1,0 +1,133 @@
+'use strict';
+
+// What each benchmark flow does to an order, step by step, as Caliper requests. The contract's own
+// helpers (compiled to chaincode/dist) make the receipts, so the bench signs exactly what the
+// contract verifies.
+const { randomBytes, randomUUID, sign, createPrivateKey } = require('node:crypto');
+const { receiptBytes, settlementSplit } = require('../../chaincode/dist/order');
+
+const hex32 = () => randomBytes(32).toString('hex');
+
+const approvals = ['approvePlatform', 'approveMerchant', 'approveBuyerBank', 'approveMerchantBank'];
+const toDelivered = ['propose', ...approvals, 'ship', 'deliver'];
+
+/** The steps of each flow: `prepare` runs before the round (unmeasured), `measure` is the round. */
+const flows = {
+  noop: { prepare: [], measure: ['noop'] },
+  propose: { prepare: [], measure: ['propose'] },
+  endorse: { prepare: ['propose'], measure: approvals },
+  'endorse-batch': { prepare: ['propose', 'approvePlatform', 'approveMerchant'], measure: ['batchBuyerBank', 'batchMerchantBank'] },
+  escrow: { prepare: ['propose', ...approvals], measure: ['ship', 'deliver', 'confirm'] },
+  full: { prepare: [], measure: [...toDelivered, 'confirm'] },
+  dispute: { prepare: [], measure: [...toDelivered, 'declareNonReceipt', 'depositBuyer', 'depositCourier', 'resolveForCourier'] },
+  'settlement-proof': { prepare: [], measure: [...toDelivered, 'confirm', 'recordSettlement'] },
+};
+
+/**
+ * Builds the Caliper request for one step of one order. `parties` is this worker's cast (from
+ * caliper/.runtime/parties.json); `order` carries the id and the private terms.
+ */
+function requestFor(step, order, parties, contractId) {
+  const { buyer, merchant, courier, admins } = parties;
+  const as = (who) => ({ invokerIdentity: who.name, invokerMspId: who.mspId });
+  const call = (who, fn, args, extra = {}) => ({
+    contractId,
+    contractFunction: fn,
+    contractArguments: args,
+    readOnly: false,
+    ...as(who),
+    ...extra,
+  });
+  switch (step) {
+    case 'noop':
+      return call(admins.platform, 'diagnostics:Noop', []);
+    case 'propose':
+      return call(
+        buyer,
+        'Propose',
+        [
+          JSON.stringify({
+            orderId: order.orderId,
+            merchant: { mspId: merchant.mspId, partyId: merchant.partyId },
+            courier: { mspId: courier.mspId, partyId: courier.partyId },
+          }),
+        ],
+        { transientMap: { terms: JSON.stringify(order.terms) } },
+      );
+    case 'approvePlatform':
+      return call(admins.platform, 'Approve', [order.orderId]);
+    case 'approveMerchant':
+      return call(merchant, 'Approve', [order.orderId]);
+    case 'approveBuyerBank':
+      return call(admins.buyerBank, 'Approve', [order.orderId]);
+    case 'approveMerchantBank':
+      return call(admins.merchantBank, 'Approve', [order.orderId]);
+    case 'ship':
+      return call(merchant, 'Ship', [order.orderId, '']);
+    case 'deliver':
+      return call(courier, 'Deliver', [order.orderId, hex32()]);
+    case 'confirm':
+      return call(buyer, 'Confirm', [order.orderId]);
+    case 'declareNonReceipt':
+      return call(buyer, 'DeclareNonReceipt', [order.orderId]);
+    case 'depositBuyer':
+      return call(admins.buyerBank, 'RecordDeposit', [order.orderId, 'buyer', `deposit:${order.orderId}:buyer`]);
+    case 'depositCourier':
+      return call(admins.merchantBank, 'RecordDeposit', [order.orderId, 'courier', `deposit:${order.orderId}:courier`]);
+    case 'resolveForCourier':
+      return call(admins.platform, 'ResolveDispute', [order.orderId, 'courier', hex32()]);
+    case 'recordSettlement':
+      return call(admins.merchantBank, 'RecordSettlement', [order.orderId, JSON.stringify(signedReceipt(order, parties))]);
+    default:
+      throw new Error(`unknown step ${step}`);
+  }
+}
+
+/** A batch step approves many orders in one transaction, as a bank's bridge does. */
+function batchRequestFor(step, orders, parties, contractId) {
+  const bank = step === 'batchBuyerBank' ? parties.admins.buyerBank : parties.admins.merchantBank;
+  return {
+    contractId,
+    contractFunction: 'ApproveBatch',
+    contractArguments: [JSON.stringify(orders.map((o) => o.orderId))],
+    readOnly: false,
+    invokerIdentity: bank.name,
+    invokerMspId: bank.mspId,
+  };
+}
+
+function signedReceipt(order, parties) {
+  const split = settlementSplit(order.terms);
+  const receipt = {
+    version: 1,
+    orderId: order.orderId,
+    bankMspId: parties.merchant.mspId,
+    currency: order.terms.currency,
+    merchantWallet: order.terms.merchantWallet,
+    merchantAmount: split.merchantAmount.toString(),
+    commissionAmount: split.commissionAmount.toString(),
+    journalPosition: 1,
+    journalHash: hex32(),
+    issuedAt: new Date().toISOString(),
+  };
+  const key = createPrivateKey(parties.ledgerKeyPem);
+  return { receipt, signature: sign(null, receiptBytes(receipt), key).toString('base64') };
+}
+
+function newOrder(parties, workerIndex) {
+  return {
+    orderId: `b${workerIndex}-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+    terms: {
+      price: String(1000 + Math.floor(Math.random() * 100000)),
+      currency: 'CNY',
+      commissionBps: 250,
+      buyerWallet: parties.buyer.wallet,
+      merchantWallet: parties.merchant.wallet,
+      productId: 'bench',
+      salt: randomBytes(16).toString('hex'),
+    },
+    next: 0,
+  };
+}
+
+module.exports = { flows, requestFor, batchRequestFor, newOrder };
