@@ -158,8 +158,14 @@ describe('crashes, restarts and 300 orders', () => {
           'deposits paid out',
           300_000,
         );
-        if (winner === 'courier')
-          await world.eventually(async () => (await steady(() => world.ledger.escrowOf(orderId))).status === 'posted', 'payment', 300_000);
+        // The buyer's bank pays the deposits out before it voids the escrow; a kill between the two
+        // leaves the refund to the restarted bridge, so wait for the escrow's own outcome too.
+        const escrowOutcome = winner === 'courier' ? 'posted' : 'voided';
+        await world.eventually(
+          async () => (await steady(() => world.ledger.escrowOf(orderId))).status === escrowOutcome,
+          winner === 'courier' ? 'payment' : 'refund',
+          300_000,
+        );
         const half = price / 2n;
         if (winner === 'courier') {
           expected.buyer -= 2n * price;
