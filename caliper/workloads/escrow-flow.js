@@ -3,8 +3,7 @@
 // The Caliper workload for every SecurePay round. Each worker drives its own orders (its own buyer,
 // merchant and courier), so no two transactions in flight touch the same key: MVCC conflicts are
 // kept out by design, and any that happen are counted as failures. A transaction takes the order
-// that has waited longest for its next step, so that step's endorsers have long committed the
-// previous one.
+// that has waited longest for its next step, once every peer has committed the previous one.
 const { WorkloadModuleBase } = require('@hyperledger/caliper-core');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
@@ -13,8 +12,6 @@ const { PeerHeights } = require('./peer-heights');
 const inFlight = require('./in-flight');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** The least an order rests after a commit: the committing peer's block event may trail its commit status. */
-const settleMs = 30;
 
 class EscrowFlow extends WorkloadModuleBase {
   async initializeWorkloadModule(workerIndex, totalWorkers, roundIndex, roundArguments, sutAdapter, sutContext) {
@@ -43,18 +40,19 @@ class EscrowFlow extends WorkloadModuleBase {
   async prepare(count) {
     const orders = Array.from({ length: count }, () => newOrder(this.parties, this.workerIndex));
     for (const step of this.flow.prepare) {
+      const txIds = [];
       for (let i = 0; i < orders.length; i += 64) {
         await Promise.all(
           orders.slice(i, i + 64).map(async (order) => {
             const status = await this.sutAdapter.sendRequests(requestFor(step, order, this.parties, this.contractId));
             if (status.GetStatus() !== 'success') throw new Error(`preparing ${order.orderId}: ${step} failed`);
+            txIds.push(status.GetID());
           }),
         );
       }
-      const height = this.peers.highest();
-      while (!this.peers.allAt(height)) await sleep(5);
+      while (!this.peers.allHave(txIds)) await sleep(5);
     }
-    for (const order of orders) this.ready.push({ order, at: 0, height: this.peers.highest() });
+    for (const order of orders) this.ready.push({ order, txId: undefined });
     this.orders = orders;
     this.alive = orders.length;
   }
@@ -73,7 +71,7 @@ class EscrowFlow extends WorkloadModuleBase {
         return newOrder(this.parties, this.workerIndex);
       }
       if (this.flow.prepare.length > 0 && this.alive === 0) return undefined;
-      await sleep(head ? Math.max(1, head.at - Date.now()) : 2);
+      await sleep(2);
     }
   }
 
@@ -99,14 +97,12 @@ class EscrowFlow extends WorkloadModuleBase {
     return this.orders.filter((o) => o.next === stage && !o.dropped).length;
   }
 
-  /**
-   * Ready once it has rested and every peer has what the most advanced peer had when it finished
-   * resting — by then the block with its last step has reached at least the peer that committed it.
-   */
+  /** Ready once every peer has committed the block with the order's last step (if it had one here). */
   isReady(entry) {
-    if (entry.at > Date.now()) return false;
-    entry.height ??= this.peers.highest();
-    return this.peers.allAt(entry.height);
+    if (entry.txId === undefined) return true;
+    if (!this.peers.allHave([entry.txId])) return false;
+    entry.txId = undefined;
+    return true;
   }
 
   async submitTransaction() {
@@ -144,7 +140,7 @@ class EscrowFlow extends WorkloadModuleBase {
       if (!ok) o.dropped = true;
       if ((finished || !ok) && this.flow.prepare.length > 0) this.alive -= 1;
       if ((finished || !ok) && this.flow.prepare.length === 0) this.active -= 1;
-      if (ok && !finished) this.ready.push({ order: o, at: end + settleMs });
+      if (ok && !finished) this.ready.push({ order: o, txId: status.GetID() });
     }
   }
 
