@@ -1,10 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { percentile } from '../../network/bench/stats';
 import type { ActionResult } from '../../bridge/src/api/order-desk';
 // The end-to-end world the API tests use: the platform API and both banks' bridges on a fresh ledger.
 import { ApiWorld } from '../../test/e2e/api-world';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export interface SettlementLatency {
   orders: number;

@@ -49,12 +49,16 @@ export function connectGateway(connection: OrgConnection, identity: SigningIdent
 export async function waitForBlock(networks: Network[], blockNumber: bigint, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const network of networks) {
-    const qscc = network.getContract('qscc');
     for (;;) {
-      const info = common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', network.getName()));
-      if (BigInt(info.getHeight()) > blockNumber) break;
+      if ((await chainHeight(network)) > blockNumber) break;
       if (Date.now() > deadline) throw new Error(`a peer has not committed block ${blockNumber} after ${timeoutMs / 1000}s`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+}
+
+/** How many blocks the peer behind `network` has committed on its channel. */
+export async function chainHeight(network: Network): Promise<bigint> {
+  const bytes = await network.getContract('qscc').evaluateTransaction('GetChainInfo', network.getName());
+  return BigInt(common.BlockchainInfo.deserializeBinary(bytes).getHeight());
 }

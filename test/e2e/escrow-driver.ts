@@ -1,9 +1,16 @@
 import { type Contract, type GatewayError, type Network, type Proposal } from '@hyperledger/fabric-gateway';
-import { common } from '@hyperledger/fabric-protos';
 import { generateKeyPairSync, randomBytes, randomInt, randomUUID, sign, type KeyObject } from 'node:crypto';
 import type { Order, OrderTerms, OrderWindows, SettlementReceipt, SignedReceipt } from '../../chaincode/src/order';
 import { receiptBytes, settlementSplit } from '../../chaincode/src/order';
-import { connectGateway, orgAdmin, registerAndEnroll, waitForBlock, type GatewayConnection, type SigningIdentity } from '../../network/src';
+import {
+  chainHeight,
+  connectGateway,
+  orgAdmin,
+  registerAndEnroll,
+  waitForBlock,
+  type GatewayConnection,
+  type SigningIdentity,
+} from '../../network/src';
 import { connectionOf } from './fixtures';
 
 export type Who = 'platform' | 'bankA' | 'bankB' | 'buyer' | 'merchant' | 'courier' | 'stranger';
@@ -146,11 +153,7 @@ export class EscrowDriver {
 
   /** Waits until every org's peer has every block the platform's peer has (after watching it alone). */
   async syncPeers(): Promise<void> {
-    const { network } = this.parties.platform;
-    const info = common.BlockchainInfo.deserializeBinary(
-      await network.getContract('qscc').evaluateTransaction('GetChainInfo', network.getName()),
-    );
-    await this.allPeersAt(BigInt(info.getHeight()) - 1n);
+    await this.allPeersAt((await chainHeight(this.parties.platform.network)) - 1n);
   }
 
   /** Waits until the peers of the platform and both banks have committed block `blockNumber`. */

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { Order, OrderTerms, OrderWindows } from '../../chaincode/src/order';
 import { settlementSplit } from '../../chaincode/src/order';
-import { orgAdmin } from '../../network/src';
+import { chainHeight, orgAdmin } from '../../network/src';
 import { startBridge, type BridgeOptions, type RunningBridge } from '../../bridge/src/bridge/bridge';
 import { BridgeMetrics } from '../../bridge/src/bridge/metrics';
 import { roleDatabaseUrl } from '../../bridge/src/ledger/database';
@@ -60,8 +60,7 @@ export class MoneyWorld {
       await bridge.openAccount(`open-${party.wallet}`, { id: party.wallet!, kind: 'user', bank, ownerSecret: secret });
       await bridge.fund(`fund-${party.wallet}`, `bank-${bank}`, party.wallet!, 10n ** 14n);
     }
-    const height = await world.driver.parties.platform.network.getContract('qscc').evaluateTransaction('GetChainInfo', 'securepay');
-    world.startBlock = BigInt((await import('@hyperledger/fabric-protos')).common.BlockchainInfo.deserializeBinary(height).getHeight());
+    world.startBlock = await chainHeight(world.driver.parties.platform.network);
     if (bridges) for (const bank of banks) await world.startBridge(bank);
     return world;
   }

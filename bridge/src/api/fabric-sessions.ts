@@ -3,6 +3,7 @@ import type { Contract, Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
 import type { Logger } from 'pino';
 import {
+  chainHeight,
   connectGateway,
   peerClient,
   waitForBlock,
@@ -107,9 +108,7 @@ export class FabricSessions {
 
   /** Asks the platform's peer for its height: the health check's question to Fabric. */
   async height(): Promise<bigint> {
-    const network = this.platformNetwork;
-    const bytes = await network.getContract('qscc').evaluateTransaction('GetChainInfo', network.getName());
-    return BigInt(common.BlockchainInfo.deserializeBinary(bytes).getHeight());
+    return chainHeight(this.platformNetwork);
   }
 
   private closeSession(key: string): void {

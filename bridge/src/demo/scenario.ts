@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import type { SecurePayClient } from '../api/api-client';
 import type { ActionResult } from '../api/order-desk';
@@ -21,7 +22,6 @@ export interface DemoOrder {
 
 type Say = (line: string) => void;
 const proof = (): string => randomBytes(32).toString('hex');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 export const money = (minor: bigint): string => `${minor / 100n}.${(minor % 100n).toString().padStart(2, '0')}`;
 
 /**
