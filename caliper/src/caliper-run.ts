@@ -11,7 +11,7 @@ export interface RoundSpec {
   /** A fixed number of transactions (flows with prepared orders), or a duration in seconds. */
   txNumber?: number;
   txDuration?: number;
-  /** Transactions kept in flight across all workers (Caliper's fixed-load controller). */
+  /** Transactions kept in flight across all workers (`workloads/closed-loop-rate.js`). */
   load: number;
   preparedOrders?: number;
   batchSize?: number;
@@ -117,10 +117,7 @@ export async function runCaliper(options: {
   const failedRound = /Failed round \d+ \(([^)]*)\): (.*)/.exec(readFileSync(log, 'utf8'));
   if (code !== 0 || failedRound)
     throw new Error(`caliper ${failedRound ? `failed round ${failedRound[1]}: ${failedRound[2]}` : `exited with ${code}`}; see ${log}`);
-  const files = readdirSync(recordsDir);
-  return rounds.map((_, i) =>
-    files
-      .filter((f) => f.startsWith(`round-${i}-`))
-      .flatMap((f) => JSON.parse(readFileSync(path.join(recordsDir, f), 'utf8')) as TxRecord[]),
-  );
+  const records = recordedRounds(outDir, rounds.length);
+  if (!records) throw new Error(`caliper finished, but a round left no transaction records in ${recordsDir}; see ${log}`);
+  return records;
 }
