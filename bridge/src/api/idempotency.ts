@@ -30,9 +30,8 @@ export function idempotency(pool: pg.Pool): RequestHandler {
       [scope, key, requestHash],
     );
     if (claimed.rowCount === 0) {
-      const { rows } = await pool.query<{ request_hash: string; status: number | null; body: unknown; age_ms: number }>(
-        `select request_hash, status, body, extract(epoch from now() - created_at) * 1000 as age_ms
-           from platform.idempotency where scope = $1 and key = $2`,
+      const { rows } = await pool.query<{ request_hash: string; status: number | null; body: unknown }>(
+        `select request_hash, status, body from platform.idempotency where scope = $1 and key = $2`,
         [scope, key],
       );
       const prior = rows[0]!;

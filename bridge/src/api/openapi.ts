@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z, type ZodType } from 'zod';
 import type { Route } from './routes';
 
 const errorSchema = {
@@ -18,21 +18,18 @@ const errorSchema = {
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 
+/** Each field of an object schema as JSON Schema, as a client sends it (before coercion). */
+const propertiesOf = (schema: ZodType | undefined): Record<string, object> =>
+  schema ? ((z.toJSONSchema(schema, { io: 'input' }) as { properties?: Record<string, object> }).properties ?? {}) : {};
+
 /** The OpenAPI 3.1 document, built from the same route table and zod schemas the server validates with. */
 export function openApiDocument(routes: Route[], version: string): object {
   const paths: Record<string, Record<string, object>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
     const parameters = [
-      ...Object.keys(route.params ? ((z.toJSONSchema(route.params) as { properties?: object }).properties ?? {}) : {}).map((name) => ({
-        name,
-        in: 'path',
-        required: true,
-        schema: (z.toJSONSchema(route.params!) as { properties: Record<string, object> }).properties[name],
-      })),
-      ...Object.entries(
-        route.query ? ((z.toJSONSchema(route.query, { io: 'input' }) as { properties?: Record<string, object> }).properties ?? {}) : {},
-      ).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
+      ...Object.entries(propertiesOf(route.params)).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
+      ...Object.entries(propertiesOf(route.query)).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
       ...(route.method === 'post'
         ? [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,128}$' } }]
         : []),
