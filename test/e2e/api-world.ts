@@ -50,8 +50,7 @@ export class ApiWorld {
     }
     const api = await world.startApi(apiOverrides);
     world.client = new SecurePayClient(api.url);
-    const height = await world.client.get<{ checks: { fabric: { detail: string } } }>('/health');
-    const startBlock = BigInt(/\d+/.exec(height.checks.fabric.detail)![0]);
+    const startBlock = await world.client.chainHeight();
     const queuePrefix = `api-${randomBytes(4).toString('hex')}`;
     const keyDir = path.join(tmpdir(), `securepay-keys-${randomBytes(4).toString('hex')}`);
     for (const bank of banks) {

@@ -65,6 +65,14 @@ export class SecurePayClient {
     return response.body;
   }
 
+  /** The platform peer's block height as `/health` reports it: where a bridge started now begins to read. */
+  async chainHeight(): Promise<bigint> {
+    const health = await this.get<{ checks: { fabric: { detail?: string } } }>('/health');
+    const height = /^block height (\d+)$/.exec(health.checks.fabric.detail ?? '')?.[1];
+    if (height === undefined) throw new Error(`/health reports no block height: ${JSON.stringify(health.checks.fabric)}`);
+    return BigInt(height);
+  }
+
   /** Polls the order's public view until it reaches `state`: the banks' bridges act on their own time. */
   async waitForState(orderId: string, state: string, timeoutMs = 60_000): Promise<OrderView> {
     const deadline = Date.now() + timeoutMs;

@@ -61,8 +61,7 @@ async function main(): Promise<void> {
   await issueCurrency();
   progress('starting the platform API');
   const api = await services.startApi();
-  const height = await api.get<{ checks: { fabric: { detail: string } } }>('/health');
-  const startBlock = BigInt(/\d+/.exec(height.checks.fabric.detail)?.[0] ?? '0');
+  const startBlock = await api.chainHeight();
   progress("starting both banks' bridges");
   for (const bank of banks) services.startBridge(bank, startBlock);
   services.writeEnvFile(api.baseUrl);
@@ -77,15 +76,16 @@ async function main(): Promise<void> {
 
   progress('waiting for the ledger to finish every payment');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const ledger = new CbdcLedger(pool);
   const deadline = Date.now() + 60_000;
-  while ((await pool.query<{ r: string[] }>('select ledger.orders_with_pending() as r')).rows[0]!.r.length > 0) {
+  while ((await ledger.ordersWithPending()).length > 0) {
     if (Date.now() > deadline) throw new Error('some orders still hold locked funds after 60 s: see the bridge logs');
     await new Promise((r) => setTimeout(r, 200));
   }
 
   out('\n=== Timelines (from the channel) ===');
   const unexpected = await printTimelines(api, scenario.orders, scenario.people, out);
-  const exact = await printBalances(pool, scenario.people, out);
+  const exact = await printBalances(pool, ledger, scenario.people, out);
   await pool.end();
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   const states = unexpected.length === 0 ? 'all in their expected final state' : `${unexpected.length} NOT in their expected state`;

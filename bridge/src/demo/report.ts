@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { CbdcLedger } from '../ledger/ledger';
 import type { SecurePayClient } from '../api/api-client';
 import type { OrderView } from '../api/order-view';
 import { money, type DemoOrder, type Person } from './scenario';
@@ -10,8 +11,10 @@ const table = (rows: string[][], align: ('l' | 'r')[]): string => {
     .join('\n');
 };
 
-/** Each order's timeline as the channel recorded it, with the platform's names for the pseudonyms. */
-/** Returns the orders that did not end where the scenario expected. */
+/**
+ * Each order's timeline as the channel recorded it, with the platform's names for the pseudonyms.
+ * Returns the orders that did not end where the scenario expected.
+ */
 export async function printTimelines(
   api: SecurePayClient,
   orders: DemoOrder[],
@@ -44,18 +47,14 @@ export async function printTimelines(
  * Every account of the CBDC ledger, read as its owner (the central bank's auditor view), and the
  * invariant: what is in accounts plus what is locked equals what was issued less what was redeemed.
  */
-export async function printBalances(pool: pg.Pool, people: Person[], out: (s: string) => void): Promise<boolean> {
+export async function printBalances(pool: pg.Pool, ledger: CbdcLedger, people: Person[], out: (s: string) => void): Promise<boolean> {
   const { rows } = await pool.query<{ id: string; kind: string; bank: string; balance: string; locked: string }>(`
     select a.id, a.kind, a.bank, a.balance::text,
            coalesce((select sum(p.amount) from ledger.transfers p
                       where p.kind = 'pending' and p.debit_account = a.id
                         and not exists (select 1 from ledger.transfers r where r.pending_id = p.id)), 0)::text as locked
       from ledger.accounts a where a.kind <> 'issuance' order by a.kind, a.bank, a.id`);
-  const invariant = (
-    await pool.query<{ r: { ok: boolean; balances: string; pending: string; minted: string; redeemed: string } }>(
-      'select ledger.check_invariant() as r',
-    )
-  ).rows[0]!.r;
+  const invariant = await ledger.checkInvariant();
   const owner = (id: string): string => people.find((p) => p.user.wallet === id)?.name ?? '';
   const body = rows.map((r) => [r.id, owner(r.id), r.kind, r.bank, money(BigInt(r.balance)), money(BigInt(r.locked))]);
   const available = rows.reduce((sum, r) => sum + BigInt(r.balance), 0n);
