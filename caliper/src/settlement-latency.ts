@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { percentile } from '../../network/bench/stats';
-import type { ActionResult } from '../../bridge/src/api/order-desk';
 // The end-to-end world the API tests use: the platform API and both banks' bridges on a fresh ledger.
 import { ApiWorld } from '../../test/e2e/api-world';
 
@@ -30,16 +29,8 @@ export async function measureSettlementLatency(options: { orders: number; lanes:
         const buyer = await world.register('buyer', 'BankAMSP');
         await world.fund(buyer, 10_000_000n);
         for (let i = 0; i < perLane; i++) {
-          const { client, tokens } = world;
-          const { orderId } = await client.post<ActionResult>('/orders', buyer.token, {
-            merchantId: merchant.user.userId,
-            courierId: courier.user.userId,
-            productId: 'bench',
-            price: '1000',
-          });
-          await client.post(`/orders/${orderId}/approve`, tokens.platform);
-          await client.post(`/orders/${orderId}/approve`, merchant.token);
-          await world.client.waitForState(orderId, 'ESCROWED');
+          const { client } = world;
+          const { orderId } = await world.escrowed({ buyer, merchant, courier }, '1000', 'bench');
           await client.post(`/orders/${orderId}/ship`, merchant.token);
           await client.post(`/orders/${orderId}/deliver`, courier.token, { proofHash: randomBytes(32).toString('hex') });
           await client.post(`/orders/${orderId}/confirm`, buyer.token);

@@ -31,13 +31,7 @@ describe('platform API: orders end to end', () => {
       price,
     });
 
-  async function escrowed(price: string): Promise<string> {
-    const { orderId } = await create(price);
-    await world.client.post(`/orders/${orderId}/approve`, world.tokens.platform);
-    await world.client.post(`/orders/${orderId}/approve`, merchant.token);
-    await world.client.waitForState(orderId, 'ESCROWED');
-    return orderId;
-  }
+  const escrowed = async (price: string): Promise<string> => (await world.escrowed({ buyer, merchant, courier }, price)).orderId;
 
   test('an order settles: the merchant gets the price less commission, the platform the commission', async () => {
     const before = {

@@ -8,6 +8,7 @@ import { BridgeMetrics } from '../../bridge/src/bridge/metrics';
 import { roleDatabaseUrl } from '../../bridge/src/ledger/database';
 import { createTestDatabase, type TestDatabase } from '../../bridge/src/ledger/test-database';
 import { SecurePayClient } from '../../bridge/src/api/api-client';
+import type { ActionResult } from '../../bridge/src/api/order-desk';
 import { loadApiConfig, type ApiConfig } from '../../bridge/src/api/config';
 import { startPlatformApi, type RunningPlatformApi } from '../../bridge/src/api/platform-api';
 import type { PlatformUser } from '../../bridge/src/api/user-registry';
@@ -112,6 +113,27 @@ export class ApiWorld {
     await this.client.post(`/wallets/${user.user.wallet}/fund`, this.tokens[user.user.bank as 'BankAMSP' | 'BankBMSP'], {
       amount: amount.toString(),
     });
+  }
+
+  /**
+   * A new order from `buyer`, approved by the platform and the merchant, once both banks' bridges
+   * have approved it too (ESCROWED). Returns what its creation did.
+   */
+  async escrowed(
+    parties: { buyer: RegisteredUser; merchant: RegisteredUser; courier: RegisteredUser },
+    price: string,
+    productId = 'sku-1',
+  ): Promise<ActionResult> {
+    const created = await this.client.post<ActionResult>('/orders', parties.buyer.token, {
+      merchantId: parties.merchant.user.userId,
+      courierId: parties.courier.user.userId,
+      productId,
+      price,
+    });
+    await this.client.post(`/orders/${created.orderId}/approve`, this.tokens.platform);
+    await this.client.post(`/orders/${created.orderId}/approve`, parties.merchant.token);
+    await this.client.waitForState(created.orderId, 'ESCROWED');
+    return created;
   }
 
   async available(user: RegisteredUser | string): Promise<bigint> {

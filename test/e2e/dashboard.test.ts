@@ -22,18 +22,10 @@ describe('dashboard', () => {
     const merchant = await world.register('merchant', 'BankBMSP');
     const courier = await world.register('courier', 'BankBMSP');
     await world.fund(buyer, 50_000n);
-    const { client, tokens } = world;
-    const created = await client.post<ActionResult>('/orders', buyer.token, {
-      merchantId: merchant.user.userId,
-      courierId: courier.user.userId,
-      productId: 'sku-dashboard',
-      price: '12345',
-    });
+    const { client } = world;
+    const created = await world.escrowed({ buyer, merchant, courier }, '12345', 'sku-dashboard');
     orderId = created.orderId;
     steps.propose = created.txId;
-    await client.post(`/orders/${orderId}/approve`, tokens.platform);
-    await client.post(`/orders/${orderId}/approve`, merchant.token);
-    await world.client.waitForState(orderId, 'ESCROWED');
     steps.ship = (await client.post<ActionResult>(`/orders/${orderId}/ship`, merchant.token)).txId;
     steps.deliver = (await client.post<ActionResult>(`/orders/${orderId}/deliver`, courier.token, { proofHash: 'c'.repeat(64) })).txId;
     steps.confirm = (await client.post<ActionResult>(`/orders/${orderId}/confirm`, buyer.token)).txId;
