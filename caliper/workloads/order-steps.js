@@ -8,6 +8,17 @@ const { receiptBytes, settlementSplit } = require('../../chaincode/dist/order');
 
 const hex32 = () => randomBytes(32).toString('hex');
 
+/** A Caliper request: `fn` called as `who` (one of the identities in Caliper's network config). */
+const call = (contractId, who, fn, args, extra = {}) => ({
+  contractId,
+  contractFunction: fn,
+  contractArguments: args,
+  readOnly: false,
+  invokerIdentity: who.name,
+  invokerMspId: who.mspId,
+  ...extra,
+});
+
 const approvals = ['approvePlatform', 'approveMerchant', 'approveBuyerBank', 'approveMerchantBank'];
 const toDelivered = ['propose', ...approvals, 'ship', 'deliver'];
 
@@ -29,20 +40,12 @@ const flows = {
  */
 function requestFor(step, order, parties, contractId) {
   const { buyer, merchant, courier, admins } = parties;
-  const as = (who) => ({ invokerIdentity: who.name, invokerMspId: who.mspId });
-  const call = (who, fn, args, extra = {}) => ({
-    contractId,
-    contractFunction: fn,
-    contractArguments: args,
-    readOnly: false,
-    ...as(who),
-    ...extra,
-  });
+  const as = (who, fn, args, extra) => call(contractId, who, fn, args, extra);
   switch (step) {
     case 'noop':
-      return call(admins.platform, 'diagnostics:Noop', []);
+      return as(admins.platform, 'diagnostics:Noop', []);
     case 'propose':
-      return call(
+      return as(
         buyer,
         'Propose',
         [
@@ -55,29 +58,29 @@ function requestFor(step, order, parties, contractId) {
         { transientMap: { terms: JSON.stringify(order.terms) } },
       );
     case 'approvePlatform':
-      return call(admins.platform, 'Approve', [order.orderId]);
+      return as(admins.platform, 'Approve', [order.orderId]);
     case 'approveMerchant':
-      return call(merchant, 'Approve', [order.orderId]);
+      return as(merchant, 'Approve', [order.orderId]);
     case 'approveBuyerBank':
-      return call(admins.buyerBank, 'Approve', [order.orderId]);
+      return as(admins.buyerBank, 'Approve', [order.orderId]);
     case 'approveMerchantBank':
-      return call(admins.merchantBank, 'Approve', [order.orderId]);
+      return as(admins.merchantBank, 'Approve', [order.orderId]);
     case 'ship':
-      return call(merchant, 'Ship', [order.orderId, '']);
+      return as(merchant, 'Ship', [order.orderId, '']);
     case 'deliver':
-      return call(courier, 'Deliver', [order.orderId, hex32()]);
+      return as(courier, 'Deliver', [order.orderId, hex32()]);
     case 'confirm':
-      return call(buyer, 'Confirm', [order.orderId]);
+      return as(buyer, 'Confirm', [order.orderId]);
     case 'declareNonReceipt':
-      return call(buyer, 'DeclareNonReceipt', [order.orderId]);
+      return as(buyer, 'DeclareNonReceipt', [order.orderId]);
     case 'depositBuyer':
-      return call(admins.buyerBank, 'RecordDeposit', [order.orderId, 'buyer', `deposit:${order.orderId}:buyer`]);
+      return as(admins.buyerBank, 'RecordDeposit', [order.orderId, 'buyer', `deposit:${order.orderId}:buyer`]);
     case 'depositCourier':
-      return call(admins.merchantBank, 'RecordDeposit', [order.orderId, 'courier', `deposit:${order.orderId}:courier`]);
+      return as(admins.merchantBank, 'RecordDeposit', [order.orderId, 'courier', `deposit:${order.orderId}:courier`]);
     case 'resolveForCourier':
-      return call(admins.platform, 'ResolveDispute', [order.orderId, 'courier', hex32()]);
+      return as(admins.platform, 'ResolveDispute', [order.orderId, 'courier', hex32()]);
     case 'recordSettlement':
-      return call(admins.merchantBank, 'RecordSettlement', [order.orderId, JSON.stringify(signedReceipt(order, parties))]);
+      return as(admins.merchantBank, 'RecordSettlement', [order.orderId, JSON.stringify(signedReceipt(order, parties))]);
     default:
       throw new Error(`unknown step ${step}`);
   }
@@ -86,14 +89,7 @@ function requestFor(step, order, parties, contractId) {
 /** A batch step approves many orders in one transaction, as a bank's bridge does. */
 function batchRequestFor(step, orders, parties, contractId) {
   const bank = step === 'batchBuyerBank' ? parties.admins.buyerBank : parties.admins.merchantBank;
-  return {
-    contractId,
-    contractFunction: 'ApproveBatch',
-    contractArguments: [JSON.stringify(orders.map((o) => o.orderId))],
-    readOnly: false,
-    invokerIdentity: bank.name,
-    invokerMspId: bank.mspId,
-  };
+  return call(contractId, bank, 'ApproveBatch', [JSON.stringify(orders.map((o) => o.orderId))]);
 }
 
 function signedReceipt(order, parties) {
