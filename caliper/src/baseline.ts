@@ -34,7 +34,7 @@ export async function runCentralizedBaseline(options: { seconds: number; load: n
   const url = new URL(adminDatabaseUrl());
   url.pathname = `/securepay_baseline_${randomBytes(4).toString('hex')}`;
   await migrate(url.toString());
-  // PostgreSQL allows 100 connections in all; the 64 workflows in flight queue for 40 of them, as an app server's pool would.
+  // Two pools of 20, as an app server would keep (PostgreSQL allows 100 connections in all).
   const admin = new pg.Pool({ connectionString: url.toString(), max: 20 });
   const ledgerPool = new pg.Pool({ connectionString: roleDatabaseUrl('securepay_bridge', url.toString()), max: 20 });
   const central = new pg.Pool({ connectionString: roleDatabaseUrl('securepay_central_bank', url.toString()), max: 1 });

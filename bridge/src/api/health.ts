@@ -6,14 +6,20 @@ type Check = { ok: true; ms: number; detail?: string } | { ok: false; ms: number
 
 async function timed(run: () => Promise<string | undefined>, timeoutMs = 3_000): Promise<Check> {
   const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
   try {
     const detail = await Promise.race([
       run(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
     ]);
     return { ok: true, ms: Date.now() - started, ...(detail ? { detail } : {}) };
   } catch (error) {
     return { ok: false, ms: Date.now() - started, error: (error as Error).message.split('\n')[0]! };
+  } finally {
+    // An answered check leaves no timer behind to hold the process open.
+    clearTimeout(timer);
   }
 }
 

@@ -5,7 +5,7 @@ import type { OrderDesk } from './order-desk';
 import type { Caller, UserRegistry } from './user-registry';
 import * as s from './schemas';
 
-/** Who may call a route: anyone, any authenticated caller, or only the named kinds of caller. */
+/** Who may call a route: anyone, or an authenticated caller (each handler then checks which kind). */
 export type Access = 'public' | 'authenticated';
 
 export interface RouteInput {

@@ -63,7 +63,7 @@ export class DemoServices {
     writeFileSync(demoEnvFile, `${lines.join('\n')}\n`, { mode: 0o600 });
   }
 
-  /** The API, then — once it answers — the banks' bridges, reading from `startBlock`. */
+  /** Starts the platform API and returns a client once its `/health` answers. */
   async startApi(): Promise<SecurePayClient> {
     const port = this.env.API_PORT ?? '3000';
     const record = this.processes.start({
@@ -87,6 +87,7 @@ export class DemoServices {
     }
   }
 
+  /** A bank's bridge; `startBlock` is where it reads from while it has no checkpoint of its own. */
   startBridge(bank: string, startBlock?: bigint): void {
     this.processes.start({
       name: `bridge-${bank}`,
