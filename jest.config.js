@@ -8,7 +8,10 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/chaincode/src', '<rootDir>/network/src', '<rootDir>/bridge/src', '<rootDir>/caliper/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The BFT fault tests need the bft4 network: `npm run test:bft4` runs them (npm test ends with it).
+  testPathIgnorePatterns: process.env.SECUREPAY_PROFILE === 'bft4' ? ['/node_modules/'] : ['/node_modules/', '<rootDir>/test/bft4/'],
   globalSetup: '<rootDir>/test/global-setup.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/every-peer-in-step.ts'],
   testSequencer: '<rootDir>/test/sequencer.js',
   testTimeout: 120000,
   verbose: true,

@@ -3,6 +3,8 @@ import { refuse, type Actor, type Role } from './order';
 
 /** The org that runs the e-commerce platform: the only source of the `platform` role. */
 export const platformMspId = 'PlatformMSP';
+/** The issuer of the CBDC: a channel member that keeps its own copy of the chain and takes no part in orders. */
+export const centralBankMspId = 'CentralBankMSP';
 
 const partyRoles: readonly Role[] = ['buyer', 'merchant', 'courier'];
 
@@ -20,6 +22,7 @@ export interface Caller {
 export function callerOf(ctx: Context): Caller {
   const identity = ctx.clientIdentity;
   const mspId = identity.getMSPID();
+  if (mspId === centralBankMspId) refuse('WRONG_PARTY', 'the central bank takes no part in orders: it only follows the chain');
   const subject = identity.getID().split('::')[1] ?? '';
   const isOrgAdmin = subject.split('/').includes('OU=admin');
   const role = identity.getAttributeValue('role');

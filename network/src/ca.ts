@@ -5,6 +5,7 @@ import path from 'node:path';
 import { endpoint, type PeerOrg } from './config';
 import type { Layout } from './layout';
 import type { ProcessTable } from './processes';
+import { orgUser } from './org-users';
 import { waitReady } from './readiness';
 
 export interface Registrar {
@@ -50,8 +51,6 @@ export async function startCa(layout: Layout, org: PeerOrg, binary: string, proc
       'start',
       '--home',
       layout.caHome(org),
-      '--boot',
-      `${enrollmentId}:${secret}`,
       '--port',
       String(org.ca.port),
       '--address',
@@ -68,8 +67,11 @@ export async function startCa(layout: Layout, org: PeerOrg, binary: string, proc
       '--operations.listenaddress',
       endpoint({ host: org.ca.host, port: org.ca.operationsPort }),
     ],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    // The bootstrap registrar goes by environment, never on the command line: /proc/<pid>/cmdline
+    // is readable by every local user, /proc/<pid>/environ only by the CA's own.
+    env: { PATH: process.env.PATH, HOME: layout.orgHome(org), FABRIC_CA_SERVER_BOOT: `${enrollmentId}:${secret}` },
     log: layout.logFile(name),
+    user: orgUser(org),
   });
   await waitReady(record, () => caAnswers(layout, org));
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { endpoint, networkDir, type PeerOrg } from './config';
+import { endorsingOrgs, endpoint, networkDir, type PeerOrg } from './config';
 import type { Layout } from './layout';
 import { log } from './log';
+import { orgUser } from './org-users';
 import { peerAdminEnv } from './peer';
 import type { ProcessTable } from './processes';
 import { tcpOpen, waitReady } from './readiness';
@@ -12,7 +13,8 @@ import { run } from './run';
 export const chaincodeDir = path.resolve(networkDir, '..', 'chaincode');
 export const chaincodeProcessName = (org: PeerOrg): string => `chaincode-${org.name.toLowerCase()}`;
 
-const channelEndorsementPolicy = '/Channel/Application/Endorsement';
+type ServingOrg = PeerOrg & { chaincodeServer: NonNullable<PeerOrg['chaincodeServer']> };
+const hasChaincodeServer = (org: PeerOrg): org is ServingOrg => org.chaincodeServer !== undefined;
 
 function collectionsConfig(layout: Layout): object[] {
   return layout.network.chaincode.collections.map((c) => ({
@@ -33,7 +35,7 @@ function collectionsConfig(layout: Layout): object[] {
 export function definitionVersion(layout: Layout): string {
   const { chaincode } = layout.network;
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ policy: channelEndorsementPolicy, collections: collectionsConfig(layout) }))
+    .update(JSON.stringify({ policy: chaincode.endorsementPolicy, collections: collectionsConfig(layout) }))
     .digest('hex')
     .slice(0, 8);
   return `${chaincode.version}-${fingerprint}`;
@@ -43,7 +45,7 @@ export function definitionVersion(layout: Layout): string {
  * A chaincode-as-a-service package holds no code, only where the org's chaincode server listens and
  * the TLS root to check it with. Each org packages its own, so each org runs its own server.
  */
-async function packageFor(layout: Layout, org: PeerOrg, peer: string, fabricConfigDir: string): Promise<{ file: string; id: string }> {
+async function packageFor(layout: Layout, org: ServingOrg, peer: string, fabricConfigDir: string): Promise<{ file: string; id: string }> {
   const dir = layout.chaincodeDir(org);
   const file = path.join(dir, 'securepay.tgz');
   if (!existsSync(file)) {
@@ -94,13 +96,16 @@ async function queryCommitted(
 }
 
 function ordererArgs(layout: Layout): string[] {
-  return ['-o', endpoint(layout.network.activeOrderers[0]!), '--tls', '--cafile', layout.ordererTlsCa()];
+  const orderer = layout.network.activeOrderers[0]!;
+  return ['-o', endpoint(orderer), '--tls', '--cafile', layout.ordererTlsCa(orderer)];
 }
 
 /**
- * Installs, approves and commits the chaincode definition: each org installs its own package and
- * approves for itself; one org commits once the channel's lifecycle policy is met. Skips what is done.
- * Returns each org's package id, which its chaincode server must announce.
+ * Installs, approves and commits the chaincode definition: each endorsing org installs its own
+ * package and approves for itself; an org that runs no chaincode (the central bank) approves the
+ * definition without a package, so it agrees to who endorses but can run nothing. One org commits
+ * once the channel's lifecycle policy is met. Skips what is done. Returns each endorsing org's
+ * package id, which its chaincode server must announce.
  */
 export async function deployChaincode(layout: Layout, peer: string, fabricConfigDir: string): Promise<Map<string, string>> {
   const { network } = layout;
@@ -112,6 +117,7 @@ export async function deployChaincode(layout: Layout, peer: string, fabricConfig
 
   const packageIds = new Map<string, string>();
   for (const org of network.orgs) {
+    if (!hasChaincodeServer(org)) continue;
     const env = peerAdminEnv(layout, org, fabricConfigDir);
     const pkg = await packageFor(layout, org, peer, fabricConfigDir);
     packageIds.set(org.mspId, pkg.id);
@@ -122,7 +128,7 @@ export async function deployChaincode(layout: Layout, peer: string, fabricConfig
     }
   }
 
-  const first = network.orgs[0]!;
+  const first = endorsingOrgs(network)[0]!;
   const firstEnv = peerAdminEnv(layout, first, fabricConfigDir);
   const committed = await queryCommitted(layout, first, peer, firstEnv);
   if (committed?.version === version) return packageIds;
@@ -136,8 +142,8 @@ export async function deployChaincode(layout: Layout, peer: string, fabricConfig
     version,
     '--sequence',
     String(sequence),
-    '--channel-config-policy',
-    channelEndorsementPolicy,
+    '--signature-policy',
+    network.chaincode.endorsementPolicy,
     '--collections-config',
     collectionsFile,
   ];
@@ -147,6 +153,7 @@ export async function deployChaincode(layout: Layout, peer: string, fabricConfig
   for (const org of network.orgs) {
     if (approvals[org.mspId]) continue;
     log.info({ org: org.mspId, sequence, version }, 'approving chaincode definition');
+    const packageId = packageIds.get(org.mspId);
     await run(
       peer,
       [
@@ -154,8 +161,7 @@ export async function deployChaincode(layout: Layout, peer: string, fabricConfig
         'chaincode',
         'approveformyorg',
         ...definition,
-        '--package-id',
-        packageIds.get(org.mspId)!,
+        ...(packageId ? ['--package-id', packageId] : []),
         ...ordererArgs(layout),
         '--waitForEvent',
       ],
@@ -163,7 +169,12 @@ export async function deployChaincode(layout: Layout, peer: string, fabricConfig
     );
   }
 
-  const peers = network.orgs.flatMap((org) => ['--peerAddresses', endpoint(org.peer), '--tlsRootCertFiles', layout.orgTlsCa(org)]);
+  const peers = endorsingOrgs(network).flatMap((org) => [
+    '--peerAddresses',
+    endpoint(org.peer),
+    '--tlsRootCertFiles',
+    layout.orgTlsCa(org),
+  ]);
   log.info({ sequence, version }, 'committing chaincode definition');
   await run(peer, ['lifecycle', 'chaincode', 'commit', ...definition, ...ordererArgs(layout), ...peers, '--waitForEvent'], {
     env: firstEnv,
@@ -192,7 +203,7 @@ export async function startChaincodeServers(layout: Layout, packageIds: Map<stri
   const digest = builtCodeDigest();
   const cli = require.resolve('fabric-shim/cli.js', { paths: [chaincodeDir] });
   await Promise.all(
-    layout.network.orgs.map(async (org) => {
+    layout.network.orgs.filter(hasChaincodeServer).map(async (org) => {
       const name = chaincodeProcessName(org);
       const digestFile = path.join(layout.chaincodeDir(org), 'running-code.sha256');
       const runningDigest = existsSync(digestFile) ? readFileSync(digestFile, 'utf8') : undefined;
@@ -216,10 +227,11 @@ export async function startChaincodeServers(layout: Layout, packageIds: Map<stri
           '--module-path',
           chaincodeDir,
         ],
-        env: { PATH: process.env.PATH, NODE_ENV: 'production', CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
+        env: { PATH: process.env.PATH, HOME: layout.orgHome(org), NODE_ENV: 'production', CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
         cwd: chaincodeDir,
         marker: cli,
         log: layout.logFile(name),
+        user: orgUser(org),
       });
       writeFileSync(digestFile, digest);
       await waitReady(record, tcpOpen(org.chaincodeServer.host, org.chaincodeServer.port));

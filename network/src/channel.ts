@@ -6,11 +6,12 @@ import type { Layout } from './layout';
 import { peerAdminEnv } from './peer';
 import { run } from './run';
 
-function osnadminTls(layout: Layout): string[] {
-  const admin = layout.ordererAdminTlsDir();
+/** The owning org's admin, over mutual TLS: the only client an orderer's admin endpoint accepts. */
+function osnadminTls(layout: Layout, node: OrdererNode): string[] {
+  const admin = layout.ordererAdminTlsDir(node);
   return [
     '--ca-file',
-    layout.ordererTlsCa(),
+    layout.ordererTlsCa(node),
     '--client-cert',
     path.join(admin, 'client.crt'),
     '--client-key',
@@ -20,7 +21,7 @@ function osnadminTls(layout: Layout): string[] {
 
 /** Joins an orderer to the channel through its admin endpoint, unless it is already a member. */
 export async function joinOrderer(layout: Layout, node: OrdererNode, osnadmin: string): Promise<void> {
-  const admin = ['-o', endpoint({ host: node.host, port: node.adminPort }), ...osnadminTls(layout)];
+  const admin = ['-o', endpoint({ host: node.host, port: node.adminPort }), ...osnadminTls(layout, node)];
   const { stdout } = await run(osnadmin, ['channel', 'list', ...admin]);
   if (stdout.includes(`"name": "${layout.network.channel}"`)) return;
   await run(osnadmin, ['channel', 'join', '--channelID', layout.network.channel, '--config-block', layout.genesisBlock, ...admin]);
@@ -42,12 +43,12 @@ export interface OrdererChannelInfo {
 
 /** What an orderer's channel participation API says of its membership in the channel. */
 export function ordererChannelInfo(layout: Layout, node: OrdererNode): Promise<OrdererChannelInfo> {
-  const admin = layout.ordererAdminTlsDir();
+  const admin = layout.ordererAdminTlsDir(node);
   return new Promise((resolve, reject) => {
     const req = https.get(
       `https://${endpoint({ host: node.host, port: node.adminPort })}/participation/v1/channels/${layout.network.channel}`,
       {
-        ca: readFileSync(layout.ordererTlsCa()),
+        ca: readFileSync(layout.ordererTlsCa(node)),
         cert: readFileSync(path.join(admin, 'client.crt')),
         key: readFileSync(path.join(admin, 'client.key')),
         timeout: 5_000,

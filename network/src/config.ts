@@ -8,6 +8,8 @@ const host = z.string().min(1);
 
 const ordererSchema = z.object({
   name: z.string().regex(/^[a-z0-9-]+$/),
+  /** The org that runs the node and issues its identity: the ordering org, or a member org (BFT). */
+  org: z.string(),
   host,
   port,
   adminPort: port,
@@ -20,7 +22,8 @@ const orgSchema = z.object({
   domain: z.string().min(1),
   peer: z.object({ host, port, chaincodeListenPort: port, operationsPort: port }),
   ca: z.object({ host, port, operationsPort: port }),
-  chaincodeServer: z.object({ host, port }),
+  /** Orgs without one do not run the chaincode, so their peer can endorse nothing. */
+  chaincodeServer: z.object({ host, port }).optional(),
 });
 
 const collectionSchema = z.object({
@@ -32,10 +35,33 @@ const collectionSchema = z.object({
 
 const durationSchema = z.string().regex(/^\d+(ms|s)$/, 'a duration such as 500ms or 2s');
 
+const profileSchema = z.object({
+  consensus: z.enum(['etcdraft', 'BFT']),
+  orderers: z.array(z.string()).min(1),
+});
+
+/** SmartBFT's timers (configtx `SmartBFT:`); block cutting comes from `batch:` as for Raft. */
+const smartBftSchema = z.object({
+  requestForwardTimeout: durationSchema,
+  requestComplainTimeout: durationSchema,
+  requestAutoRemoveTimeout: durationSchema,
+  viewChangeResendInterval: durationSchema,
+  viewChangeTimeout: durationSchema,
+  leaderHeartbeatTimeout: durationSchema,
+  leaderHeartbeatCount: z.number().int().min(1),
+  collectTimeout: durationSchema,
+});
+
 const networkSchema = z.object({
   fabric: z.object({
+    // As Fabric's own metadata.Version says it (3.1.5, no "v"), since the build is stamped with it.
+    version: z.string().regex(/^\d+\.\d+\.\d+$/, 'a release such as 3.1.5'),
+    commit: z.string().regex(/^[0-9a-f]{40}$/, 'the full 40-character commit hash'),
     module: z.string(),
-    version: z.string(),
+    source: z.object({
+      archive: z.string().regex(/^[^/]+$/, 'a file name, looked up in shared/vendor/fabric/ next to the repository'),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256'),
+    }),
     ca: z.object({ module: z.string(), version: z.string() }),
   }),
   channel: z.string().regex(/^[a-z][a-z0-9.-]*$/),
@@ -53,17 +79,20 @@ const networkSchema = z.object({
   }),
   ordererOrg: z.object({ name: z.string(), mspId: z.string(), domain: z.string() }),
   orderers: z.array(ordererSchema).min(1),
-  profiles: z.record(z.string(), z.array(z.string()).min(1)),
+  profiles: z.record(z.string(), profileSchema),
+  smartBft: smartBftSchema,
   orgs: z.array(orgSchema).min(1),
 });
 
 export type OrdererNode = z.infer<typeof ordererSchema>;
 export type PeerOrg = z.infer<typeof orgSchema>;
 export type NetworkFile = z.infer<typeof networkSchema>;
+export type Consensus = z.infer<typeof profileSchema>['consensus'];
 
 /** The network file with one profile chosen: the orderers that run and the batch settings in force. */
 export interface NetworkConfig extends NetworkFile {
   profile: string;
+  consensus: Consensus;
   activeOrderers: OrdererNode[];
 }
 
@@ -86,16 +115,29 @@ export function loadNetworkConfig(options: LoadOptions = {}): NetworkConfig {
   }
   const network = parsed.data;
   const profile = options.profile ?? defaultProfile;
-  const names = network.profiles[profile];
-  if (!names) {
-    throw new Error(`unknown profile "${profile}"; ${file} defines ${Object.keys(network.profiles).join(', ')}`);
+  const chosen = network.profiles[profile];
+  if (!chosen) {
+    const known = Object.keys(network.profiles).join(', ');
+    throw new Error(`unknown profile "${profile}": use one of ${known} (--profile or SECUREPAY_PROFILE), or add it to ${file}`);
   }
-  const activeOrderers = names.map((name) => {
+  const activeOrderers = chosen.orderers.map((name) => {
     const node = network.orderers.find((o) => o.name === name);
     if (!node) throw new Error(`profile ${profile} names orderer ${name}, which ${file} does not define`);
     return node;
   });
-  return { ...network, batch: batchFromEnv(network.batch, env), profile, activeOrderers };
+  checkOrderers(network, profile, chosen.consensus, activeOrderers);
+  return { ...network, batch: batchFromEnv(network.batch, env), profile, consensus: chosen.consensus, activeOrderers };
+}
+
+function checkOrderers(network: NetworkFile, profile: string, consensus: Consensus, nodes: OrdererNode[]): void {
+  const orgNames = [network.ordererOrg.name, ...network.orgs.map((o) => o.name)];
+  for (const node of nodes) {
+    if (!orgNames.includes(node.org)) throw new Error(`orderer ${node.name} belongs to org ${node.org}, which is not in the network`);
+  }
+  // SmartBFT tolerates f faulty consenters out of 3f + 1; fewer than four tolerate none.
+  if (consensus === 'BFT' && nodes.length < 4) {
+    throw new Error(`profile ${profile}: BFT needs at least 4 consenters (3f + 1), it names ${nodes.length}`);
+  }
 }
 
 function batchFromEnv(batch: NetworkFile['batch'], env: NodeJS.ProcessEnv): NetworkFile['batch'] {
@@ -120,5 +162,11 @@ export function findOrg(network: NetworkFile, mspIdOrName: string): PeerOrg {
   if (!org) throw new Error(`no org ${mspIdOrName} in the network; known: ${network.orgs.map((o) => o.mspId).join(', ')}`);
   return org;
 }
+
+/** The orgs whose peers run the chaincode and may endorse. */
+export const endorsingOrgs = (network: NetworkFile): PeerOrg[] => network.orgs.filter((o) => o.chaincodeServer !== undefined);
+
+/** The org that runs an orderer node and issues its identity, when it is a member org (BFT) rather than the ordering org. */
+export const memberOrgOf = (network: NetworkFile, node: OrdererNode): PeerOrg | undefined => network.orgs.find((o) => o.name === node.org);
 
 export const endpoint = (node: { host: string; port: number }): string => `${node.host}:${node.port}`;

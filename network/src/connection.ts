@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { caTlsCert, caName, caUrl, registrar } from './ca';
@@ -6,8 +6,9 @@ import { endpoint } from './config';
 import type { Layout } from './layout';
 
 /**
- * Everything a client of one org needs to reach the network: written by `network:up`, read by the
- * bridge, the tests and Caliper. Paths are absolute; secrets stay in files of their own.
+ * Everything a client of one org needs to reach the network, and nothing of any other org: written
+ * by `network:up` into the org's own folder, read by that org's services, the tests and Caliper.
+ * Paths are absolute and point into the same org folder.
  */
 export const orgConnectionSchema = z.object({
   mspId: z.string(),
@@ -26,7 +27,6 @@ function onlyFile(dir: string): string {
 }
 
 export function writeConnections(layout: Layout): void {
-  mkdirSync(layout.gatewayDir, { recursive: true });
   for (const org of layout.network.orgs) {
     const adminMsp = layout.orgAdminMsp(org);
     const reg = registrar(layout, org);

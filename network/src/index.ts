@@ -1,4 +1,4 @@
-export { loadNetworkConfig, findOrg, type NetworkConfig, type PeerOrg } from './config';
+export { loadNetworkConfig, findOrg, endorsingOrgs, type NetworkConfig, type PeerOrg } from './config';
 export { readConnection, type OrgConnection } from './connection';
 export { registerAndEnroll, type UserAttributes } from './enrollment';
 export { chainHeight, connectGateway, peerClient, waitForBlock, type GatewayConnection } from './gateway-client';
@@ -10,3 +10,5 @@ export { ordererChannelInfo } from './channel';
 export { publicTransactions, type PublicTransaction } from './block-reader';
 export { ProcessTable, logTail } from './processes';
 export { tcpOpen } from './readiness';
+export { channelConfig, orderingService, blockSigners, type OrderingService } from './channel-config';
+export { orgUser, orgUserName } from './org-users';

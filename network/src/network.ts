@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { caName, startCa } from './ca';
+import { caName, registrar, startCa } from './ca';
 import { chaincodeProcessName, deployChaincode, startChaincodeServers } from './chaincode';
 import { joinOrderer, joinPeer } from './channel';
 import { endpoint, type NetworkConfig } from './config';
@@ -13,6 +13,7 @@ import { defaultRuntimeDir, Layout } from './layout';
 import { log } from './log';
 import { writeNodeConfigs } from './nodeconfig';
 import { startOrderer } from './orderer';
+import { sealOrgHome } from './org-users';
 import { peerProcessName, startPeer } from './peer';
 import { ProcessTable } from './processes';
 import { retry } from './retry';
@@ -61,6 +62,8 @@ export async function up(network: NetworkConfig): Promise<Layout> {
   const step = (message: string): void => log.info({ seconds: Math.round((Date.now() - started) / 1000) }, message);
 
   checkState(layout);
+  // Org users must reach their own folders; nothing outside them is secret, but logs and pids are root's.
+  for (const dir of [layout.logDir, layout.pidDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
   step('checking Fabric binaries');
   const bin = await installFabric(network);
   const fabricConfig = writeNodeConfigs(layout, await fabricModuleDir(network));
@@ -68,6 +71,8 @@ export async function up(network: NetworkConfig): Promise<Layout> {
   step('generating identities and the channel genesis block');
   await generateCrypto(layout, bin.cryptogen);
   await createGenesisBlock(layout, bin.configtxgen);
+  for (const org of network.orgs) registrar(layout, org);
+  for (const org of layout.owners) sealOrgHome(layout, org);
 
   step('starting certificate authorities');
   await Promise.all(network.orgs.map((org) => startCa(layout, org, bin['fabric-ca-server'], processes)));
@@ -84,6 +89,7 @@ export async function up(network: NetworkConfig): Promise<Layout> {
   const packageIds = await retry('deploying the chaincode', () => deployChaincode(layout, bin.peer, fabricConfig), 5, 3_000);
   await startChaincodeServers(layout, packageIds, processes);
   writeConnections(layout);
+  for (const org of network.orgs) sealOrgHome(layout, org);
   step('waiting for the peers to find each other (gossip)');
   await waitForGossip(layout);
   step('network is up');
@@ -96,7 +102,7 @@ export async function down(network: NetworkConfig): Promise<void> {
   const layout = new Layout(network);
   const processes = new ProcessTable(layout.pidDir);
   const order = [
-    ...network.orgs.map(chaincodeProcessName),
+    ...network.orgs.filter((org) => org.chaincodeServer).map(chaincodeProcessName),
     ...network.orgs.map(peerProcessName),
     ...network.orderers.map((o) => o.name),
     ...network.orgs.map(caName),
@@ -124,11 +130,14 @@ function printEndpoints(layout: Layout): void {
     ...network.orgs.flatMap((org) => [
       [`${org.mspId} peer`, endpoint(org.peer), `operations ${org.peer.host}:${org.peer.operationsPort}`],
       [`${org.mspId} CA`, endpoint(org.ca), ''],
-      [`${org.mspId} chaincode`, endpoint(org.chaincodeServer), ''],
+      ...(org.chaincodeServer ? [[`${org.mspId} chaincode`, endpoint(org.chaincodeServer), '']] : []),
     ]),
   ];
   const width = Math.max(...rows.map((r) => r[0]!.length));
   const lines = rows.map(([name, at, extra]) => `  ${name!.padEnd(width)}  ${at}  ${extra}`);
-  process.stdout.write(`\nSecurePay network (${network.profile}), channel ${network.channel}:\n${lines.join('\n')}\n`);
-  process.stdout.write(`Connection details: ${layout.gatewayDir}\nLogs: ${layout.logDir}\n\n`);
+  process.stdout.write(
+    `\nSecurePay network (${network.profile}, ${network.consensus}), channel ${network.channel}:\n${lines.join('\n')}\n`,
+  );
+  const files = network.orgs.map((org) => `  ${org.mspId.padEnd(width)}  ${layout.gatewayFile(org.mspId)}`);
+  process.stdout.write(`Connection details, each readable by its own org only:\n${files.join('\n')}\nLogs: ${layout.logDir}\n\n`);
 }

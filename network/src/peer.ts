@@ -2,6 +2,7 @@ import path from 'node:path';
 import { endpoint, type PeerOrg } from './config';
 import type { Layout } from './layout';
 import type { ProcessTable } from './processes';
+import { orgUser } from './org-users';
 import { httpOk, waitReady } from './readiness';
 
 export const peerProcessName = (org: PeerOrg): string => `peer0-${org.name.toLowerCase()}`;
@@ -9,9 +10,10 @@ export const peerProcessName = (org: PeerOrg): string => `peer0-${org.name.toLow
 export function peerEnv(layout: Layout, org: PeerOrg, fabricConfigDir: string): NodeJS.ProcessEnv {
   const tls = path.join(layout.peerDir(org), 'tls');
   const address = endpoint(org.peer);
-  const data = layout.nodeDataDir(peerProcessName(org));
+  const data = layout.nodeDataDir(org, peerProcessName(org));
   return {
     PATH: process.env.PATH,
+    HOME: layout.orgHome(org),
     FABRIC_CFG_PATH: fabricConfigDir,
     FABRIC_LOGGING_SPEC: process.env.FABRIC_LOGGING_SPEC ?? 'INFO',
     CORE_PEER_ID: layout.peerName(org),
@@ -67,6 +69,7 @@ export async function startPeer(
     args: ['node', 'start'],
     env: peerEnv(layout, org, fabricConfigDir),
     log: layout.logFile(name),
+    user: orgUser(org),
   });
   await waitReady(record, httpOk(`http://${org.peer.host}:${org.peer.operationsPort}/healthz`));
 }

@@ -11,6 +11,8 @@ describe('ProcessTable', () => {
     const dir = scratch();
     const table = new ProcessTable(dir);
     const record = table.start({ name: 'sleeper', command: 'sleep', args: ['30'], env: {}, log: path.join(dir, 'sleeper.log') });
+    // The child may still be the forked copy of us for a moment, before it runs `sleep`.
+    for (let tries = 0; !table.isRunning('sleeper') && tries < 50; tries++) await new Promise((r) => setTimeout(r, 20));
     expect(table.isRunning('sleeper')).toBe(true);
     expect(await table.stop('sleeper')).toBe(true);
     expect(isAlive(record)).toBe(false);

@@ -20,6 +20,8 @@ export interface StartSpec {
   cwd?: string;
   log: string;
   marker?: string;
+  /** The Unix account to run as (see org-users.ts); the current user when absent. */
+  user?: { uid: number; gid: number };
 }
 
 export class ProcessTable {
@@ -56,6 +58,8 @@ export class ProcessTable {
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: spec.env,
+      uid: spec.user?.uid,
+      gid: spec.user?.gid,
       detached: true,
       stdio: ['ignore', out, out],
     });

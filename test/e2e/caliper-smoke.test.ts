@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCaliper } from '../../caliper/src/caliper-run';
 import { prepareSut } from '../../caliper/src/sut';
+import { endorsingOrgs } from '../../network/src';
 import { connectionOf, networkLayout } from './fixtures';
 
 /** Caliper itself, with the benchmark's workload module, on the real network: correctness, not speed. */
 describe('caliper smoke run', () => {
   test('a short full-workflow round: every transaction succeeds and orders walk every step in order', async () => {
-    const connections = new Map(networkLayout().network.orgs.map((o) => [o.mspId, connectionOf(o.mspId)]));
+    const connections = new Map(endorsingOrgs(networkLayout().network).map((o) => [o.mspId, connectionOf(o.mspId)]));
     const sut = await prepareSut(connections, 1);
     const outDir = mkdtempSync(path.join(tmpdir(), 'securepay-caliper-'));
     const [records, proofs] = await runCaliper({

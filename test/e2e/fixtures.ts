@@ -24,7 +24,7 @@ export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID().sl
 /** A user of an org that is not on the channel (cryptogen made it; no channel config names its CA). */
 export function outsiderUser(): SigningIdentity {
   const layout = networkLayout();
-  const msp = path.join(layout.cryptoDir, 'peerOrganizations', outsiderOrg.domain, 'users', `User1@${outsiderOrg.domain}`, 'msp');
+  const msp = path.join(layout.outsiderOrgDir(outsiderOrg.domain), 'users', `User1@${outsiderOrg.domain}`, 'msp');
   const only = (dir: string): string => readFileSync(path.join(msp, dir, readdirSync(path.join(msp, dir))[0]!), 'utf8');
   return { mspId: outsiderOrg.mspId, certificatePem: only('signcerts'), privateKeyPem: only('keystore') };
 }

@@ -1,6 +1,12 @@
 import { type Gateway } from '@hyperledger/fabric-gateway';
+import { common } from '@hyperledger/fabric-protos';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
+  blockSigners,
+  channelConfig,
   connectGateway,
+  orderingService,
   ordererChannelInfo,
   orgAdmin,
   status,
@@ -44,7 +50,7 @@ describe('the SecurePay network', () => {
     const status = await submitted.getStatus();
     expect(status.successful).toBe(true);
     commit = { txId: submitted.getTransactionId(), blockNumber: status.blockNumber };
-    const admins = ['PlatformMSP', 'BankAMSP', 'BankBMSP'].map((mspId) =>
+    const admins = networkLayout().network.orgs.map(({ mspId }) =>
       gatewayFor(mspId, orgAdmin(connectionOf(mspId))).getNetwork(bankA.channel),
     );
     await waitForBlock(admins, status.blockNumber);
@@ -63,6 +69,34 @@ describe('the SecurePay network', () => {
     const layout = networkLayout();
     for (const node of layout.network.activeOrderers) {
       expect(await ordererChannelInfo(layout, node)).toMatchObject({ status: 'active', consensusRelation: 'consenter' });
+    }
+  });
+
+  it('is ordered by the consenters of its profile, and a block needs the signatures its policy asks for', async () => {
+    const layout = networkLayout();
+    const network = gatewayFor('BankBMSP', orgAdmin(connectionOf('BankBMSP'))).getNetwork(bankA.channel);
+    const service = orderingService(await channelConfig(network));
+    const block = common.Block.deserializeBinary(
+      await network.getContract('qscc').evaluateTransaction('GetBlockByNumber', bankA.channel, String(commit.blockNumber)),
+    );
+    const signers = blockSigners(block);
+    expect(service.consenters.map((c) => c.endpoint)).toEqual(layout.network.activeOrderers.map((o) => `${o.host}:${o.port}`));
+    if (layout.network.consensus === 'BFT') {
+      // One consenter per member, each identity issued by that member's own CA; a quorum of 2f + 1 must sign.
+      expect(service.consensus).toBe('BFT');
+      expect(service.consenters.map((c) => c.mspId)).toEqual(layout.network.activeOrderers.map((o) => layout.ordererOwner(o).mspId));
+      for (const consenter of service.consenters) {
+        const issuer = new X509Certificate(readFileSync(layout.orgCaCert(layout.network.orgs.find((o) => o.mspId === consenter.mspId)!)));
+        expect(new X509Certificate(consenter.identityPem!).checkIssued(issuer)).toBe(true);
+      }
+      const f = Math.floor((service.consenters.length - 1) / 3);
+      const quorum = Math.ceil((service.consenters.length + f + 1) / 2);
+      expect(service.blockValidation).toEqual({ kind: 'signature', required: quorum, of: service.consenters.length });
+      expect(new Set(signers).size).toBeGreaterThanOrEqual(quorum);
+    } else {
+      expect(service.consensus).toBe('etcdraft');
+      expect(service.blockValidation).toEqual({ kind: 'implicit', rule: 'ANY Writers' });
+      expect(signers).toEqual([layout.network.ordererOrg.mspId]);
     }
   });
 
@@ -88,7 +122,8 @@ describe('the SecurePay network', () => {
     }
   });
 
-  it.each(['PlatformMSP', 'BankAMSP', 'BankBMSP'])('lets a member org (%s) read the private note from its own peer', async (mspId) => {
+  const collectionMembers = networkLayout().network.chaincode.collections.find((c) => c.name === 'orderTerms')!.members;
+  it.each(collectionMembers)('lets a member org (%s) read the private note from its own peer', async (mspId) => {
     const admin = orgAdmin(connectionOf(mspId));
     const read = await diagnostics(gatewayFor(mspId, admin)).evaluateTransaction('ReadProbeNote', probeId);
     expect(utf8(read)).toBe(note);
