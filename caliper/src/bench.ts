@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { down, Layout, loadNetworkConfig, readConnection, up, type NetworkConfig } from '../../network/src';
+import { down, endorsingOrgs, Layout, loadNetworkConfig, readConnection, runningProfile, up, type NetworkConfig } from '../../network/src';
 import { ensureLocalServices } from '../../bridge/src/demo/local-services';
 import { ensureChromium } from '../../test/e2e/chromium';
 import { runCentralizedBaseline, type BaselineFigures } from './baseline';
@@ -15,27 +15,29 @@ import { medianOfRuns, medianRatio, medianRounds } from './run-medians';
 import { median } from '../../network/bench/stats';
 import { prepareSut } from './sut';
 import { load, paper, stageRounds, sweepPoints } from './plan';
-import { updateReadmeTable } from './readme-table';
+import { updateReadmeTable, type ProfileComparison } from './readme-table';
 
 const log = pino({ base: undefined }, pino.destination(2));
 const caliperDir = path.resolve(__dirname, '..');
 /** One worker: a second one costs the peers more CPU than it adds load (README: tuning). */
 const workers = 1;
 
-const configWith = (batch?: { size: number; timeout: string }): NetworkConfig =>
+type Batch = { size: number; timeout: string };
+
+const configWith = (profile: string, batch?: Batch): NetworkConfig =>
   loadNetworkConfig({
-    profile: 'raft1',
+    profile,
     env: { ...process.env, ...(batch ? { SECUREPAY_BATCH_SIZE: String(batch.size), SECUREPAY_BATCH_TIMEOUT: batch.timeout } : {}) },
   });
 
-/** The network with these batch settings: reused when it already has them, recreated otherwise. */
-async function networkWith(batch?: { size: number; timeout: string }): Promise<NetworkConfig> {
-  const config = configWith(batch);
+/** The network of this profile with these batch settings: reused when it already has them, recreated otherwise. */
+async function networkWith(profile: string, batch?: Batch): Promise<NetworkConfig> {
+  const config = configWith(profile, batch);
   try {
     await up(config);
   } catch (error) {
     if (!/run npm run network:down first/.test((error as Error).message)) throw error;
-    await down(loadNetworkConfig({ profile: 'raft1' }));
+    await down(loadNetworkConfig({ profile: runningProfile() }));
     await up(config);
   }
   return config;
@@ -46,16 +48,17 @@ async function networkWith(batch?: { size: number; timeout: string }): Promise<N
  * records that run's Caliper already wrote for them.
  */
 async function caliperRounds(
-  batch: { size: number; timeout: string } | undefined,
+  profile: string,
+  batch: Batch | undefined,
   rounds: RoundSpec[],
   outDir: string,
   resume: boolean,
 ): Promise<RoundSummary[]> {
   let records = resume ? recordedRounds(outDir, rounds.length) : undefined;
-  const config = records ? configWith(batch) : await networkWith(batch);
+  const config = records ? configWith(profile, batch) : await networkWith(profile, batch);
   if (!records) {
     const layout = new Layout(config);
-    const connections = new Map(config.orgs.map((o) => [o.mspId, readConnection(layout, o.mspId)]));
+    const connections = new Map(endorsingOrgs(config).map((o) => [o.mspId, readConnection(layout, o.mspId)]));
     const sut = await prepareSut(connections, workers);
     records = await runCaliper({ rounds, workers, ...sut, outDir, onProgress: (line) => log.info(line) });
   } else log.info({ outDir }, 'resuming: using the transactions this run already recorded');
@@ -73,6 +76,8 @@ async function caliperRounds(
 /** What one run of the bench measured; ratios are taken within the run, against its own Noop and baseline. */
 interface RunFigures {
   stages: RoundSummary[];
+  /** The same stage rounds on each further profile asked for (e.g. bft4 beside raft1), in the same run. */
+  otherProfiles: { profile: string; stages: RoundSummary[] }[];
   sweep: RoundSummary[];
   baseline: BaselineFigures;
   settlement: SettlementLatency;
@@ -81,19 +86,35 @@ interface RunFigures {
 }
 
 /** One pass over everything: stages, the sweep, the baseline and the settlement latency. */
-async function measureRun(runDir: string, quick: boolean, resume: boolean, progress: (message: string) => void): Promise<RunFigures> {
+async function measureRun(
+  runDir: string,
+  profiles: string[],
+  quick: boolean,
+  resume: boolean,
+  progress: (message: string) => void,
+): Promise<RunFigures> {
   const finished = path.join(runDir, 'run.json');
   if (resume && existsSync(finished)) {
     progress('resuming: this run had finished');
     return JSON.parse(readFileSync(finished, 'utf8')) as RunFigures;
   }
-  progress('stages and workflows on the default network');
-  const stages = await caliperRounds(undefined, stageRounds(quick), path.join(runDir, 'stages'), resume);
+  const [profile, ...others] = profiles as [string, ...string[]];
+  progress(`stages and workflows on the default network (${profile})`);
+  const stages = await caliperRounds(profile, undefined, stageRounds(quick), path.join(runDir, 'stages'), resume);
+  const otherProfiles: RunFigures['otherProfiles'] = [];
+  for (const other of others) {
+    progress(`the same stages and workflows on ${other}`);
+    otherProfiles.push({
+      profile: other,
+      stages: await caliperRounds(other, undefined, stageRounds(quick), path.join(runDir, `stages-${other}`), resume),
+    });
+  }
 
   const sweep: RoundSummary[] = [];
   for (const point of sweepPoints(quick)) {
     progress(`full workflow with MaxMessageCount ${point.size}, BatchTimeout ${point.timeout}`);
     const [full] = await caliperRounds(
+      profile,
       point,
       [{ label: `full b${point.size} t${point.timeout}`, flow: 'full', txDuration: quick ? 10 : 20, load }],
       path.join(runDir, `sweep-${point.size}-${point.timeout}`),
@@ -105,12 +126,13 @@ async function measureRun(runDir: string, quick: boolean, resume: boolean, progr
   progress('centralized baseline on PostgreSQL');
   const baseline = await runCentralizedBaseline({ seconds: quick ? 10 : 30, load });
   progress('confirmation → merchant paid, through the API with both bridges');
-  await networkWith();
+  await networkWith(profile);
   const settlement = await measureSettlementLatency({ orders: quick ? 24 : 80, lanes: 8 });
 
   const goodput = (flow: string): number => stages.find((s) => s.flow === flow)!.goodputTps;
   const figures = {
     stages,
+    otherProfiles,
     sweep,
     baseline,
     settlement,
@@ -122,10 +144,12 @@ async function measureRun(runDir: string, quick: boolean, resume: boolean, progr
 }
 
 /**
- * `npm run bench [-- --quick] [--runs N] [--resume <dir>]`: the paper's stages and workflows through
- * Caliper, a block-size and batch-timeout sweep of the full workflow, the centralized PostgreSQL
- * baseline and the confirmation→payment latency; with `--runs N` all of it N times, reported as
- * medians. Results in caliper/results/<date>/.
+ * `npm run bench [-- --quick] [--runs N] [--profile raft1[,bft4…]] [--resume <dir>]`: the paper's
+ * stages and workflows through Caliper, a block-size and batch-timeout sweep of the full workflow,
+ * the centralized PostgreSQL baseline and the confirmation→payment latency, all on the first profile
+ * (raft1 by default); the stages again on every further profile, in the same run, so they can be set
+ * side by side as ratios; with `--runs N` all of it N times, reported as medians. Results in
+ * caliper/results/<date>/.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -133,8 +157,11 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       runs: { type: 'string', default: '1' },
       resume: { type: 'string' },
+      profile: { type: 'string', default: 'raft1' },
     },
   });
+  const profiles = values.profile!.split(',').map((p) => p.trim());
+  for (const profile of profiles) loadNetworkConfig({ profile }); // an unknown profile stops here, naming the known ones
   const quick = values.quick!;
   const runCount = Number(values.runs);
   if (!Number.isInteger(runCount) || runCount < 1 || runCount > 20)
@@ -142,7 +169,8 @@ async function main(): Promise<void> {
   const resume = values.resume !== undefined;
   const started = Date.now();
   const stamp = new Date().toISOString().slice(0, 16).replace(':', '');
-  const outDir = values.resume ? path.resolve(values.resume) : path.join(caliperDir, 'results', `${stamp}${quick ? '-quick' : ''}`);
+  const suffix = `${quick ? '-quick' : ''}${values.profile === 'raft1' ? '' : `-${profiles.join('-')}`}`;
+  const outDir = values.resume ? path.resolve(values.resume) : path.join(caliperDir, 'results', `${stamp}${suffix}`);
   mkdirSync(outDir, { recursive: true });
 
   ensureChromium();
@@ -157,7 +185,7 @@ async function main(): Promise<void> {
     const runDir = runCount === 1 ? outDir : path.join(outDir, `run-${i}`);
     const progress = (message: string): void =>
       log.info({ run: `${i}/${runCount}`, minutes: ((Date.now() - started) / 60_000).toFixed(1) }, message);
-    runs.push(await measureRun(runDir, quick, resume, progress));
+    runs.push(await measureRun(runDir, profiles, quick, resume, progress));
   }
 
   const stages = medianRounds(runs.map((r) => r.stages));
@@ -168,6 +196,8 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     quick,
     runs: runCount,
+    profile: profiles[0]!,
+    profileComparison: compareProfiles(profiles, runs),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
     workers,
     rounds: [...stages, ...sweep],
@@ -233,6 +263,31 @@ async function main(): Promise<void> {
   log.info({ minutes: ((Date.now() - started) / 60_000).toFixed(1) }, `done: ${outDir}`);
   process.stdout.write(`results: ${outDir}\n`);
   if (!existsSync(path.join(outDir, 'goodput-by-stage.png'))) process.exitCode = 1;
+}
+
+/**
+ * Each further profile's stage rounds beside the first profile's: goodput and latency, with the ratio
+ * to the first profile taken within each run, then the median.
+ */
+function compareProfiles(profiles: string[], runs: RunFigures[]): ProfileComparison | undefined {
+  if (profiles.length < 2) return undefined;
+  const base = medianRounds(runs.map((r) => r.stages));
+  return {
+    base: profiles[0]!,
+    profiles: profiles.slice(1).map((profile, index) => {
+      const rounds = medianRounds(runs.map((r) => r.otherProfiles[index]!.stages));
+      return {
+        profile,
+        rounds: rounds.map((round, i) => ({
+          ...round,
+          baseGoodputTps: base[i]!.goodputTps,
+          baseP50LatencyMs: base[i]!.p50LatencyMs,
+          baseP99LatencyMs: base[i]!.p99LatencyMs,
+          overBase: medianRatio(runs.map((r) => r.otherProfiles[index]!.stages[i]!.goodputTps / r.stages[i]!.goodputTps)),
+        })),
+      };
+    }),
+  };
 }
 
 main()

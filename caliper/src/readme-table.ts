@@ -2,6 +2,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
 import type { RepeatedRound } from './run-medians';
 
+/** Stage rounds measured on further profiles in the same runs, beside the first profile's. */
+export interface ProfileComparison {
+  base: string;
+  profiles: {
+    profile: string;
+    rounds: (RepeatedRound & { baseGoodputTps: number; baseP50LatencyMs: number; baseP99LatencyMs: number; overBase: number })[];
+  }[];
+}
+
 const start = '<!-- results:start -->';
 const end = '<!-- results:end -->';
 
@@ -12,6 +21,8 @@ export async function updateReadmeTable(
     date: string;
     quick: boolean;
     runs: number;
+    profile: string;
+    profileComparison?: ProfileComparison;
     rounds: RepeatedRound[];
     baseline: { goodputTps: number; goodputTpsByRun: number[]; avgLatencyMs: number; failed: number };
     settlementLatency: { orders: number; medianMs: number; p99Ms: number };
@@ -40,7 +51,7 @@ export async function updateReadmeTable(
       `| ${r.label} | ${r.blockSize} / ${r.batchTimeout} | ${r.succeeded} | ${r.failed} | ${r.goodputTps}${spread(r.goodputTpsByRun)}${r.escrowedPerSecond !== undefined ? ` (${r.escrowedPerSecond} orders escrowed/s)` : ''} | ${r.avgLatencyMs} | ${r.p50LatencyMs} | ${r.p99LatencyMs} | ${paperOf[r.flow] && !/ b\d/.test(r.label) ? paperOf[r.flow] : ''} |`,
   );
   const table = [
-    `Run of ${summary.date.slice(0, 16).replace('T', ' ')} UTC${summary.quick ? ' (quick)' : ''}; goodput = successful transactions per second.` +
+    `Run of ${summary.date.slice(0, 16).replace('T', ' ')} UTC${summary.quick ? ' (quick)' : ''} on the ${summary.profile} network; goodput = successful transactions per second.` +
       (summary.runs > 1
         ? ` Each figure is the median of ${summary.runs} runs (goodput's range in brackets); succeeded and failed are totals over the runs; ratios are taken within each run, then their median.`
         : ''),
@@ -52,6 +63,7 @@ export async function updateReadmeTable(
     '',
     `Full workflow / Noop: **${summary.ratios.fullOverNoop}**${spread(summary.ratios.fullOverNoopByRun)}. Full workflow / centralized: **${summary.ratios.fullOverCentralized}** (paper: ${summary.ratios.paperFullOverCentralized}).`,
     `Confirmation → merchant paid (API + bridges, ${summary.settlementLatency.orders} orders): median ${summary.settlementLatency.medianMs} ms, p99 ${summary.settlementLatency.p99Ms} ms.`,
+    ...comparisonTable(summary.profileComparison),
   ].join('\n');
   const text = readFileSync(readme, 'utf8');
   const before = text.includes(start) ? text.slice(0, text.indexOf(start)) : `${text.trimEnd()}\n\n## Latest results\n\n`;
@@ -59,4 +71,19 @@ export async function updateReadmeTable(
   // Formatted as the repository's lint expects, so a bench run leaves `npm test` green.
   const options = (await resolveConfig(readme)) ?? {};
   writeFileSync(readme, await format(`${before}${start}\n${table}\n${end}${after}`, { ...options, filepath: readme }));
+}
+
+function comparisonTable(comparison: ProfileComparison | undefined): string[] {
+  if (!comparison) return [];
+  return comparison.profiles.flatMap(({ profile, rounds }) => [
+    '',
+    `The same stages on ${comparison.base} and ${profile}, in the same run (ratio taken within each run):`,
+    '',
+    `| round | ${comparison.base} goodput TPS | ${profile} goodput TPS | ${profile} / ${comparison.base} | ${comparison.base} p50 / p99 ms | ${profile} p50 / p99 ms | ${profile} failed |`,
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rounds.map(
+      (r) =>
+        `| ${r.label} | ${r.baseGoodputTps} | ${r.goodputTps} | ${r.overBase} | ${r.baseP50LatencyMs} / ${r.baseP99LatencyMs} | ${r.p50LatencyMs} / ${r.p99LatencyMs} | ${r.failed} |`,
+    ),
+  ]);
 }
