@@ -37,7 +37,15 @@ export interface FabricSource {
 
 /** The shared copy sits beside the repository (shared/vendor/fabric/), wherever it is cloned. */
 export function defaultSourceArchive(fabric: FabricRelease): string {
-  return path.resolve(networkDir, '..', '..', 'shared', 'vendor', 'fabric', fabric.source.archive);
+  // `shared/` beside the checkout; a checkout nested deeper (a CI workspace, say) finds it beside
+  // an ancestor. The nearest one wins; when none exists, the name beside the checkout is reported.
+  const repository = path.resolve(networkDir, '..');
+  const candidates: string[] = [];
+  for (let dir = path.dirname(repository); ; dir = path.dirname(dir)) {
+    candidates.push(path.join(dir, 'shared', 'vendor', 'fabric', fabric.source.archive));
+    if (dir === path.dirname(dir)) break;
+  }
+  return candidates.find((file) => existsSync(file)) ?? candidates[0]!;
 }
 
 const archiveFor = (fabric: FabricRelease): string => `the Fabric v${fabric.version} source archive (${fabric.source.archive})`;
