@@ -1,4 +1,4 @@
-import { ContractRefusal } from '../bridge/chain-submitter';
+import { ContractRefusal } from '@securepay/client';
 import { LedgerError } from '../ledger/ledger-error';
 
 /** A request the API refuses, with the HTTP status and a stable code a client can branch on. */

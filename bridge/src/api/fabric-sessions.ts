@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Contract, Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
+import { ChainSubmitter } from '@securepay/client';
 import type { Logger } from 'pino';
 import {
   chainHeight,
@@ -11,7 +12,6 @@ import {
   type OrgConnection,
   type SigningIdentity,
 } from '../../../network/src';
-import { ChainSubmitter } from '../bridge/chain-submitter';
 
 /** One identity's view of the channel through its own org's peer. */
 export interface FabricSession {

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { ContractRefusal, type Committed, type SubmitOptions } from '@securepay/client';
 import type { Logger } from 'pino';
 import type { Order, OrderTerms, OrderWindows } from '../../../chaincode/src/order';
 import { orderStates, settlementSplit } from '../../../chaincode/src/order';
 import { publicTransactions } from '../../../network/src';
-import { ContractRefusal, type Committed, type SubmitOptions } from '../bridge/chain-submitter';
 import type { CbdcLedger } from '../ledger/ledger';
 import { ApiError } from './api-error';
 import type { FabricSession, FabricSessions } from './fabric-sessions';

@@ -1,6 +1,6 @@
+import { ordersChangedSchema } from '@securepay/client';
 import { approvalSlots, isFinal, type Order, type PartyRef } from '../../../chaincode/src/order';
 import type { PublicTransaction } from '../../../network/src';
-import { ordersChangedSchema } from '../bridge/order-job';
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 

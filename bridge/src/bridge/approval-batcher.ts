@@ -1,5 +1,5 @@
+import { ContractRefusal, type ChainSubmitter } from '@securepay/client';
 import type { Logger } from 'pino';
-import { ContractRefusal, type ChainSubmitter } from './chain-submitter';
 
 interface Waiting {
   orderId: string;

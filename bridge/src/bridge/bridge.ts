@@ -1,4 +1,5 @@
 import type { ChaincodeEvent, Network } from '@hyperledger/fabric-gateway';
+import { ChainSubmitter, ordersChangedSchema } from '@securepay/client';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import pg from 'pg';
@@ -6,11 +7,10 @@ import type { Logger } from 'pino';
 import { connectGateway, type OrgConnection, type SigningIdentity } from '../../../network/src';
 import { CbdcLedger } from '../ledger/ledger';
 import { ApprovalBatcher } from './approval-batcher';
-import { ChainSubmitter } from './chain-submitter';
 import { CheckpointStore, type EventPosition } from './checkpoint-store';
 import { LifecycleDriver, NotYet, type BankAccounts } from './lifecycle-driver';
 import type { BridgeMetrics } from './metrics';
-import { concerns, orderJobId, orderJobSchema, ordersChangedSchema, type OrderJob } from './order-job';
+import { concerns, orderJobId, orderJobSchema, type OrderJob } from './order-job';
 import { EventProgress } from './progress';
 import { ReceiptSigner } from './receipt-signer';
 

@@ -1,9 +1,9 @@
+import { ContractRefusal, type ChainSubmitter, type OrderChange } from '@securepay/client';
 import type { Logger } from 'pino';
 import { settlementSplit, type Order, type OrderTerms } from '../../../chaincode/src/order';
 import type { CbdcLedger, ChainDecision } from '../ledger/ledger';
 import type { ApprovalBatcher } from './approval-batcher';
-import { ContractRefusal, type ChainSubmitter } from './chain-submitter';
-import type { OrderChange, OrderJob } from './order-job';
+import type { OrderJob } from './order-job';
 import type { ReceiptSigner } from './receipt-signer';
 
 export interface BankAccounts {

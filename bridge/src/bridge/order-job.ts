@@ -1,19 +1,5 @@
+import { orderChangeSchema, type OrderChange } from '@securepay/client';
 import { z } from 'zod';
-
-/** A change in a chaincode event, as the contract emits it (chaincode/src/escrow-contract.ts). */
-export const orderChangeSchema = z.object({
-  orderId: z.string(),
-  action: z.string(),
-  from: z.string().nullable(),
-  to: z.string(),
-  buyerBank: z.string(),
-  merchantBank: z.string(),
-  courierBank: z.string().optional(),
-  winner: z.enum(['buyer', 'courier']).optional(),
-});
-export type OrderChange = z.infer<typeof orderChangeSchema>;
-
-export const ordersChangedSchema = z.object({ version: z.literal(1), txId: z.string(), changes: z.array(orderChangeSchema) });
 
 /** What a worker needs to act on one order's change: the change and the decision that made it. */
 export const orderJobSchema = z.object({

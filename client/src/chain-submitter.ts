@@ -1,16 +1,5 @@
-import type { Contract, GatewayError } from '@hyperledger/fabric-gateway';
-import type { Logger } from 'pino';
-
-/** The contract refused the transaction: retrying will not help. `code` is the contract's (WRONG_STATE, …). */
-export class ContractRefusal extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ContractRefusal';
-  }
-}
+import { CommitError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
+import { peerWords, refusalOf } from './errors';
 
 /** Wraps a `beforeSubmit` failure so that it is never mistaken for a transient network error. */
 class PreparationFailed extends Error {
@@ -19,18 +8,16 @@ class PreparationFailed extends Error {
   }
 }
 
-const MVCC_READ_CONFLICT = 11;
-const PHANTOM_READ_CONFLICT = 12;
 const retryableGrpc = new Set([4, 10, 14]); // DEADLINE_EXCEEDED, ABORTED, UNAVAILABLE
 
-function peerWords(error: unknown): string {
-  const details = (error as Partial<GatewayError>).details ?? [];
-  return [(error as Error).message, ...details.map((d) => d.message)].join('; ');
+/** Where retries are noted: a pino logger fits; the client itself needs no logging library. */
+export interface RetryLog {
+  debug(details: object, message: string): void;
 }
 
 /** A committed transaction: what the contract returned and where the channel put it. */
-export interface Committed {
-  result: string;
+export interface Committed<T = string> {
+  result: T;
   txId: string;
   blockNumber: bigint;
 }
@@ -47,12 +34,13 @@ export interface SubmitOptions {
 /**
  * Submits transactions as one identity, waiting for commit, retrying what is transient: MVCC
  * conflicts, peers whose endorsements differ because one lags a block behind, timeouts and
- * unavailable peers. A refusal by the contract is thrown as a `ContractRefusal` at once.
+ * unavailable peers. A refusal by the contract is thrown as a `ContractRefusal` at once; a
+ * transaction the channel invalidated for another reason, as the gateway's `CommitError`.
  */
 export class ChainSubmitter {
   constructor(
     private readonly contract: Contract,
-    private readonly log: Logger,
+    private readonly log: RetryLog,
     private readonly attempts = 8,
   ) {}
 
@@ -83,19 +71,24 @@ export class ChainSubmitter {
             blockNumber: status.blockNumber,
           };
         }
-        if (status.code !== MVCC_READ_CONFLICT && status.code !== PHANTOM_READ_CONFLICT) {
-          throw new Error(`${name} ${status.transactionId} was invalidated with code ${status.code}`);
+        if (status.code !== StatusCode.MVCC_READ_CONFLICT && status.code !== StatusCode.PHANTOM_READ_CONFLICT) {
+          throw new CommitError({
+            code: status.code,
+            transactionId: status.transactionId,
+            message: `${name} ${status.transactionId} was invalidated with code ${status.code}`,
+          });
         }
         lastError = new Error(`${name} hit a read conflict (code ${status.code})`);
       } catch (error) {
         if (error instanceof PreparationFailed) throw error.cause;
-        const words = peerWords(error);
-        const refusal = /chaincode response 500, ([A-Z_]+): ([^;]*)/.exec(words);
-        if (refusal) throw new ContractRefusal(refusal[1]!, refusal[2]!);
+        // Its code is a validation code, not a gRPC one: never retried.
+        if (error instanceof CommitError) throw error;
+        const refusal = refusalOf(error);
+        if (refusal) throw refusal;
         const code = (error as { code?: number }).code;
         if (
           !(code !== undefined && retryableGrpc.has(code)) &&
-          !/do not match|enough transaction endorsements|no combination of peers|UNAVAILABLE|DEADLINE/.test(words)
+          !/do not match|enough transaction endorsements|no combination of peers|UNAVAILABLE|DEADLINE/.test(peerWords(error))
         )
           throw error;
         lastError = error;
@@ -103,16 +96,14 @@ export class ChainSubmitter {
       this.log.debug({ transaction: name, attempt }, 'retrying a transient failure');
       await new Promise((r) => setTimeout(r, Math.min(2_000, 50 * 2 ** attempt) * (0.5 + Math.random())));
     }
-    throw new Error(`${name} failed after ${this.attempts} attempts: ${peerWords(lastError)}`);
+    throw new Error(`${name} failed after ${this.attempts} attempts: ${peerWords(lastError)}`, { cause: lastError });
   }
 
   async evaluate(name: string, args: string[]): Promise<string> {
     try {
       return Buffer.from(await this.contract.evaluateTransaction(name, ...args)).toString('utf8');
     } catch (error) {
-      const refusal = /chaincode response 500, ([A-Z_]+): ([^;]*)/.exec(peerWords(error));
-      if (refusal) throw new ContractRefusal(refusal[1]!, refusal[2]!);
-      throw error;
+      throw refusalOf(error) ?? error;
     }
   }
 }
