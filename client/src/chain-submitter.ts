@@ -44,10 +44,6 @@ export class ChainSubmitter {
     private readonly attempts = 8,
   ) {}
 
-  async submit(name: string, args: string[]): Promise<string> {
-    return (await this.commit(name, args)).result;
-  }
-
   async commit(name: string, args: string[], options: SubmitOptions = {}): Promise<Committed> {
     const { transientData, beforeSubmit } = options;
     let lastError: unknown;

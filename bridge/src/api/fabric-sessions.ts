@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { Contract, Network } from '@hyperledger/fabric-gateway';
+import type { Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
-import { ChainSubmitter } from '@securepay/client';
+import { EscrowClient } from '@securepay/client';
 import type { Logger } from 'pino';
 import {
   chainHeight,
@@ -13,12 +13,6 @@ import {
   type SigningIdentity,
 } from '../../../network/src';
 
-/** One identity's view of the channel through its own org's peer. */
-export interface FabricSession {
-  contract: Contract;
-  submitter: ChainSubmitter;
-}
-
 const maxUserSessions = 200;
 
 /**
@@ -28,7 +22,8 @@ const maxUserSessions = 200;
  */
 export class FabricSessions {
   private readonly clients = new Map<string, grpc.Client>();
-  private readonly sessions = new Map<string, { connection: GatewayConnection; session: FabricSession }>();
+  /** One identity's contract client through its own org's peer, by user id (or `platform@<MSP>`). */
+  private readonly sessions = new Map<string, { connection: GatewayConnection; escrow: EscrowClient }>();
   private readonly peerNetworks: Network[];
   /** The platform operator's view through the platform's own peer: where lookups are answered. */
   private readonly platformNetwork: Network;
@@ -58,34 +53,33 @@ export class FabricSessions {
     return connection;
   }
 
-  private open(key: string, mspId: string, identity: SigningIdentity): FabricSession & { network: Network } {
+  private open(key: string, mspId: string, identity: SigningIdentity): { escrow: EscrowClient; network: Network } {
     const connection = this.connectionOf(mspId);
     const gateway = connectGateway(connection, identity, this.client(mspId));
     const network = gateway.gateway.getNetwork(connection.channel);
-    const contract = network.getContract(connection.chaincode, 'escrow');
-    const session = { contract, submitter: new ChainSubmitter(contract, this.log), network };
-    this.sessions.set(key, { connection: gateway, session });
-    return session;
+    const escrow = new EscrowClient(network.getContract(connection.chaincode, 'escrow'), { log: this.log });
+    this.sessions.set(key, { connection: gateway, escrow });
+    return { escrow, network };
   }
 
-  /** The platform operator's session, through the platform's own peer. */
-  platform(): FabricSession {
-    return this.sessions.get(`platform@${this.platformIdentity.mspId}`)!.session;
+  /** The platform operator's contract client, through the platform's own peer. */
+  platform(): EscrowClient {
+    return this.sessions.get(`platform@${this.platformIdentity.mspId}`)!.escrow;
   }
 
-  /** A user's session through its bank's peer; `identity` is asked for only when none is open. */
-  async user(userId: string, mspId: string, identity: () => Promise<SigningIdentity>): Promise<FabricSession> {
+  /** A user's contract client through its bank's peer; `identity` is asked for only when none is open. */
+  async user(userId: string, mspId: string, identity: () => Promise<SigningIdentity>): Promise<EscrowClient> {
     const open = this.sessions.get(userId);
     if (open) {
       // Most recently used last, so the oldest is the one evicted.
       this.sessions.delete(userId);
       this.sessions.set(userId, open);
-      return open.session;
+      return open.escrow;
     }
-    const session = this.open(userId, mspId, await identity());
+    const { escrow } = this.open(userId, mspId, await identity());
     const userKeys = [...this.sessions.keys()].filter((k) => !k.startsWith('platform@'));
     if (userKeys.length > maxUserSessions) this.closeSession(userKeys[0]!);
-    return session;
+    return escrow;
   }
 
   /** Waits until every org's peer has committed `blockNumber`, so whoever reads or acts next sees it. */

@@ -1,12 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ContractRefusal, type Committed, type SubmitOptions } from '@securepay/client';
+import {
+  ContractRefusal,
+  orderStates,
+  settlementSplit,
+  type Committed,
+  type EscrowClient,
+  type Order,
+  type OrderState,
+  type OrderTerms,
+  type OrderWindows,
+} from '@securepay/client';
 import type { Logger } from 'pino';
-import type { Order, OrderTerms, OrderWindows } from '../../../chaincode/src/order';
-import { orderStates, settlementSplit } from '../../../chaincode/src/order';
 import { publicTransactions } from '../../../network/src';
 import type { CbdcLedger } from '../ledger/ledger';
 import { ApiError } from './api-error';
-import type { FabricSession, FabricSessions } from './fabric-sessions';
+import type { FabricSessions } from './fabric-sessions';
 import { orderView, transactionView, type OrderView } from './order-view';
 import type { Caller, PlatformUser, UserRegistry, UserRole } from './user-registry';
 
@@ -81,68 +89,70 @@ export class OrderDesk {
       ...(input.windows ? { windows: input.windows } : {}),
     };
     const secret = await this.users.walletSecret(buyer);
-    return this.submit(caller, orderId, 'Propose', [JSON.stringify(proposal)], {
-      transientData: { terms: JSON.stringify(terms) },
-      beforeSubmit: async () => {
-        await this.ledger.lockEscrow(`lock.${orderId}`, {
-          orderId,
-          buyerWallet: buyer.wallet,
-          secret,
-          merchantWallet: merchant.wallet,
-          platformWallet: this.settings.platformWallet,
-          merchantAmount: split.merchantAmount,
-          commissionAmount: split.commissionAmount,
-        });
-      },
-    });
+    return this.submit(caller, orderId, 'Propose', (escrow) =>
+      escrow.propose(proposal, terms, {
+        beforeSubmit: async () => {
+          await this.ledger.lockEscrow(`lock.${orderId}`, {
+            orderId,
+            buyerWallet: buyer.wallet,
+            secret,
+            merchantWallet: merchant.wallet,
+            platformWallet: this.settings.platformWallet,
+            merchantAmount: split.merchantAmount,
+            commissionAmount: split.commissionAmount,
+          });
+        },
+      }),
+    );
   }
 
   approve(caller: Caller, orderId: string): Promise<ActionResult> {
     requireOneOf(caller, ['platform', 'merchant'], 'approve an order here (banks approve through their bridges)');
-    return this.submit(caller, orderId, 'Approve', [orderId]);
+    return this.submit(caller, orderId, 'Approve', (escrow) => escrow.approve(orderId));
   }
 
   reject(caller: Caller, orderId: string, reason: string): Promise<ActionResult> {
     requireOneOf(caller, ['platform', 'merchant'], 'reject an order here (banks reject through their bridges)');
-    return this.submit(caller, orderId, 'Reject', [orderId, reason]);
+    return this.submit(caller, orderId, 'Reject', (escrow) => escrow.reject(orderId, reason));
   }
 
   async ship(caller: Caller, orderId: string, courierId?: string): Promise<ActionResult> {
     requireUser(caller, 'merchant', 'ship an order');
     const courier = courierId ? await this.party(courierId, 'courier', 'courierId') : undefined;
-    const courierRef = courier ? JSON.stringify({ mspId: courier.bank, partyId: courier.partyId }) : '';
-    return this.submit(caller, orderId, 'Ship', [orderId, courierRef]);
+    const courierRef = courier ? { mspId: courier.bank, partyId: courier.partyId } : undefined;
+    return this.submit(caller, orderId, 'Ship', (escrow) => escrow.ship(orderId, courierRef));
   }
 
   deliver(caller: Caller, orderId: string, proofHash: string): Promise<ActionResult> {
     requireUser(caller, 'courier', 'sign a delivery');
-    return this.submit(caller, orderId, 'Deliver', [orderId, proofHash]);
+    return this.submit(caller, orderId, 'Deliver', (escrow) => escrow.deliver(orderId, proofHash));
   }
 
   confirm(caller: Caller, orderId: string): Promise<ActionResult> {
     requireUser(caller, 'buyer', 'confirm receipt');
-    return this.submit(caller, orderId, 'Confirm', [orderId]);
+    return this.submit(caller, orderId, 'Confirm', (escrow) => escrow.confirm(orderId));
   }
 
   declareNonReceipt(caller: Caller, orderId: string): Promise<ActionResult> {
     requireUser(caller, 'buyer', 'declare non-receipt');
-    return this.submit(caller, orderId, 'DeclareNonReceipt', [orderId]);
+    return this.submit(caller, orderId, 'DeclareNonReceipt', (escrow) => escrow.declareNonReceipt(orderId));
   }
 
   resolve(caller: Caller, orderId: string, winner: 'buyer' | 'courier', evidenceHash: string): Promise<ActionResult> {
     requireOneOf(caller, ['platform'], 'resolve a dispute');
-    return this.submit(caller, orderId, 'ResolveDispute', [orderId, winner, evidenceHash]);
+    return this.submit(caller, orderId, 'ResolveDispute', (escrow) => escrow.resolveDispute(orderId, winner, evidenceHash));
   }
 
   challenge(caller: Caller, orderId: string): Promise<ActionResult> {
     requireUser(caller, 'merchant', 'challenge a settlement');
-    return this.submit(caller, orderId, 'Challenge', [orderId]);
+    return this.submit(caller, orderId, 'Challenge', (escrow) => escrow.challenge(orderId));
   }
 
   /** Steps anyone on the channel may take once a deadline has passed, so that no one can stall an order. */
   afterDeadline(caller: Caller, orderId: string, step: 'AutoConfirm' | 'Expire' | 'Compensate'): Promise<ActionResult> {
     requireOneOf(caller, ['platform', 'buyer', 'merchant', 'courier'], 'move an order on after a deadline');
-    return this.submit(caller, orderId, step, [orderId]);
+    const send = { AutoConfirm: 'autoConfirm', Expire: 'expire', Compensate: 'compensate' } as const;
+    return this.submit(caller, orderId, step, (escrow) => escrow[send[step]](orderId));
   }
 
   /**
@@ -167,7 +177,7 @@ export class OrderDesk {
         `deposits for order ${orderId} were due by ${new Date(order.dispute.depositBy).toISOString()}`,
       );
     }
-    const terms = JSON.parse(await this.evaluate('GetOrderTerms', orderId)) as OrderTerms;
+    const terms = await this.sessions.platform().getOrderTerms(orderId);
     const { lockRef } = await this.ledger.lockDeposit(`deposit.${orderId}.${party}`, {
       orderId,
       party,
@@ -187,11 +197,9 @@ export class OrderDesk {
   }
 
   /** The newest orders in each state (a page per state), newest first: the dashboard's list. */
-  async list(state?: string): Promise<{ orderId: string; state: string; createdAt: string }[]> {
+  async list(state?: OrderState): Promise<{ orderId: string; state: string; createdAt: string }[]> {
     const states = state ? [state] : orderStates;
-    const pages = await Promise.all(
-      states.map(async (s) => (JSON.parse(await this.evaluate('ListOrdersByState', s, '100', '')) as { orders: Order[] }).orders),
-    );
+    const pages = await Promise.all(states.map(async (s) => (await this.sessions.platform().listOrdersByState(s, 100)).orders));
     return pages
       .flat()
       .sort((a, b) => b.createdAt - a.createdAt)
@@ -214,15 +222,11 @@ export class OrderDesk {
 
   private async findOrder(orderId: string): Promise<Order | undefined> {
     try {
-      return JSON.parse(await this.evaluate('GetOrder', orderId)) as Order;
+      return await this.sessions.platform().getOrder(orderId);
     } catch (error) {
       if (error instanceof ContractRefusal && error.code === 'NOT_FOUND') return undefined;
       throw error;
     }
-  }
-
-  private evaluate(name: string, ...args: string[]): Promise<string> {
-    return this.sessions.platform().submitter.evaluate(name, args);
   }
 
   private async blockNumberOf(txId: string): Promise<void> {
@@ -242,25 +246,27 @@ export class OrderDesk {
     return user;
   }
 
-  private async sessionOf(caller: Caller): Promise<FabricSession> {
+  /** The caller's own contract client: every step is signed by the party taking it. */
+  private async escrowOf(caller: Caller): Promise<EscrowClient> {
     if (caller.kind === 'platform') return this.sessions.platform();
     if (caller.kind === 'bank') throw new ApiError(403, 'WRONG_PARTY', "a bank acts on orders through its bridge, not the platform's API");
     const { user } = caller;
     return this.sessions.user(user.userId, user.bank, () => this.users.signingIdentity(user));
   }
 
-  private async submit(caller: Caller, orderId: string, name: string, args: string[], options?: SubmitOptions): Promise<ActionResult> {
-    const session = await this.sessionOf(caller);
-    const committed: Committed = await session.submitter.commit(name, args, options);
-    this.remember(committed.txId, committed.blockNumber);
-    await this.sessions.allPeersAt(committed.blockNumber);
+  /** `name` is the transaction's, for the log; `send` takes the step through the caller's own client. */
+  private async submit(
+    caller: Caller,
+    orderId: string,
+    name: string,
+    send: (escrow: EscrowClient) => Promise<Committed<Order>>,
+  ): Promise<ActionResult> {
     // The contract answers a one-order step with the order as committed: no second read needed.
-    const order = JSON.parse(committed.result) as Order;
-    this.log.info(
-      { orderId, action: name, txId: committed.txId, block: committed.blockNumber.toString(), state: order.state },
-      'order step committed',
-    );
-    return { orderId, state: order.state, txId: committed.txId, blockNumber: committed.blockNumber.toString() };
+    const { result: order, txId, blockNumber } = await send(await this.escrowOf(caller));
+    this.remember(txId, blockNumber);
+    await this.sessions.allPeersAt(blockNumber);
+    this.log.info({ orderId, action: name, txId, block: blockNumber.toString(), state: order.state }, 'order step committed');
+    return { orderId, state: order.state, txId, blockNumber: blockNumber.toString() };
   }
 
   /** A repeated creation: what the first one did. */

@@ -1,4 +1,4 @@
-import { ContractRefusal, type ChainSubmitter } from '@securepay/client';
+import { ContractRefusal, type BatchRefusal, type EscrowClient } from '@securepay/client';
 import type { Logger } from 'pino';
 
 interface Waiting {
@@ -19,7 +19,7 @@ export class ApprovalBatcher {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly chain: ChainSubmitter,
+    private readonly escrow: EscrowClient,
     private readonly log: Logger,
     private readonly maxBatch = 200,
     private readonly maxWaitMs = 50,
@@ -40,17 +40,13 @@ export class ApprovalBatcher {
     if (this.waiting.length > 0) this.timer = setTimeout(() => void this.flush(), this.maxWaitMs);
     if (batch.length === 0) return;
     const orderIds = [...new Set(batch.map((w) => w.orderId))];
-    let refused: { orderId: string; code: string; reason: string }[] = [];
+    let refused: BatchRefusal[];
     try {
-      const result = JSON.parse(await this.chain.submit('ApproveBatch', [JSON.stringify(orderIds)])) as { refused: typeof refused };
-      refused = result.refused;
+      // A batch none of whose orders could be approved comes back as data too: each order's refusal.
+      ({ refused } = await this.escrow.approveBatch(orderIds));
     } catch (error) {
-      const everyone = error instanceof ContractRefusal ? /could be approved: (\[.*\])/.exec(error.message) : null;
-      if (!everyone) {
-        batch.forEach((w) => w.reject(error as Error));
-        return;
-      }
-      refused = JSON.parse(everyone[1]!) as typeof refused;
+      batch.forEach((w) => w.reject(error as Error));
+      return;
     }
     this.log.info({ orders: orderIds.length, refused: refused.length }, 'approved a batch');
     const reasons = new Map(refused.map((r) => [r.orderId, r]));

@@ -1,5 +1,5 @@
 import type { ChaincodeEvent, Network } from '@hyperledger/fabric-gateway';
-import { ChainSubmitter, ordersChangedSchema } from '@securepay/client';
+import { EscrowClient, ordersChangedSchema } from '@securepay/client';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import pg from 'pg';
@@ -55,10 +55,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const store = new CheckpointStore(pool, bank);
   const gateway = connectGateway(options.connection, options.identity);
   const network = gateway.gateway.getNetwork(options.connection.channel);
-  const chain = new ChainSubmitter(network.getContract(options.connection.chaincode, 'escrow'), log);
+  const escrow = new EscrowClient(network.getContract(options.connection.chaincode, 'escrow'), { log });
   const signer = ReceiptSigner.load(bank, options.keyDir);
-  await registerLedgerKey(chain, signer, log);
-  const driver = new LifecycleDriver(options, ledger, chain, new ApprovalBatcher(chain, log), signer, log);
+  await registerLedgerKey(escrow, signer, log);
+  const driver = new LifecycleDriver(options, ledger, escrow, new ApprovalBatcher(escrow, log), signer, log);
 
   const redis = (): IORedis => new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
   const prefix = options.queuePrefix ?? 'bull';
@@ -238,9 +238,9 @@ async function readEvents(
   }
 }
 
-async function registerLedgerKey(chain: ChainSubmitter, signer: ReceiptSigner, log: Logger): Promise<void> {
-  const current = await chain.evaluate('GetLedgerKey', [signer.bank]).catch(() => undefined);
+async function registerLedgerKey(escrow: EscrowClient, signer: ReceiptSigner, log: Logger): Promise<void> {
+  const current = await escrow.getLedgerKey(signer.bank).catch(() => undefined);
   if (current === signer.publicKeyPem) return;
-  await chain.submit('RegisterLedgerKey', [signer.publicKeyPem]);
+  await escrow.registerLedgerKey(signer.publicKeyPem);
   log.info({ bank: signer.bank }, 'registered the ledger key on-chain');
 }

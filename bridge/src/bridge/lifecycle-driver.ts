@@ -1,6 +1,5 @@
-import { ContractRefusal, type ChainSubmitter, type OrderChange } from '@securepay/client';
+import { ContractRefusal, settlementSplit, type EscrowClient, type OrderChange } from '@securepay/client';
 import type { Logger } from 'pino';
-import { settlementSplit, type Order, type OrderTerms } from '../../../chaincode/src/order';
 import type { CbdcLedger, ChainDecision } from '../ledger/ledger';
 import type { ApprovalBatcher } from './approval-batcher';
 import type { OrderJob } from './order-job';
@@ -24,7 +23,7 @@ export class LifecycleDriver {
   constructor(
     private readonly accounts: BankAccounts,
     private readonly ledger: CbdcLedger,
-    private readonly chain: ChainSubmitter,
+    private readonly escrow: EscrowClient,
     private readonly approvals: ApprovalBatcher,
     private readonly signer: ReceiptSigner,
     private readonly log: Logger,
@@ -71,20 +70,12 @@ export class LifecycleDriver {
     }
   }
 
-  private async terms(orderId: string): Promise<OrderTerms> {
-    return JSON.parse(await this.chain.evaluate('GetOrderTerms', [orderId])) as OrderTerms;
-  }
-
-  private async order(orderId: string): Promise<Order> {
-    return JSON.parse(await this.chain.evaluate('GetOrder', [orderId])) as Order;
-  }
-
   /**
    * The bank approves only if the buyer's CBDC lock for this order exists and pays exactly what the
    * private terms say, to the wallets they name; otherwise it rejects, saying why.
    */
   private async approveIfLocked(orderId: string): Promise<string> {
-    const [terms, lock] = await Promise.all([this.terms(orderId), this.ledger.escrowOf(orderId)]);
+    const [terms, lock] = await Promise.all([this.escrow.getOrderTerms(orderId), this.ledger.escrowOf(orderId)]);
     const split = settlementSplit(terms);
     const problems = [
       lock.status !== 'locked' && `the escrow lock is ${lock.status}`,
@@ -101,7 +92,7 @@ export class LifecycleDriver {
       return 'approved';
     }
     try {
-      await this.chain.submit('Reject', [orderId, `no matching CBDC lock: ${problems[0]}`]);
+      await this.escrow.reject(orderId, `no matching CBDC lock: ${problems[0]}`);
     } catch (error) {
       if (!(error instanceof ContractRefusal && ['ALREADY_DONE', 'WRONG_STATE'].includes(error.code))) throw error;
     }
@@ -111,23 +102,20 @@ export class LifecycleDriver {
   /** Pays the merchant from the escrow and proves it on-chain with a signed receipt. */
   private async settle(orderId: string, decision: ChainDecision, key: string): Promise<string> {
     // Read late (after a crash): the reserve has already paid the merchant; the escrow must not pay too.
-    if ((await this.order(orderId)).state === 'COMPENSATED') return 'nothing: already compensated';
+    if ((await this.escrow.getOrder(orderId)).state === 'COMPENSATED') return 'nothing: already compensated';
     const posting = await this.ledger.postEscrow(key, orderId, decision);
-    const receipt = this.signer.receiptFor(posting, (await this.terms(orderId)).currency);
+    const receipt = this.signer.receiptFor(posting, (await this.escrow.getOrderTerms(orderId)).currency);
     try {
-      await this.chain.submit('RecordSettlement', [orderId, JSON.stringify(receipt)]);
+      await this.escrow.recordSettlement(orderId, receipt);
     } catch (error) {
-      const state = error instanceof ContractRefusal ? (await this.order(orderId)).state : undefined;
+      const state = error instanceof ContractRefusal ? (await this.escrow.getOrder(orderId)).state : undefined;
       if (state !== 'SETTLED' && state !== 'COMPENSATED') throw error;
     }
     return 'paid the merchant and recorded the receipt';
   }
 
   private async settleDeposits(change: OrderChange, decision: ChainDecision, key: string): Promise<string> {
-    const payouts = JSON.parse(await this.chain.evaluate('GetPayouts', [change.orderId])) as Record<
-      'buyer' | 'courier' | 'platform',
-      string
-    >;
+    const payouts = await this.escrow.getPayouts(change.orderId);
     const winner = change.winner!;
     await this.ledger.settleDeposits(key, change.orderId, decision, {
       winner,
@@ -148,18 +136,18 @@ export class LifecycleDriver {
     );
     const done: string[] = [];
     for (const party of parties) {
-      const order = await this.order(change.orderId);
+      const order = await this.escrow.getOrder(change.orderId);
       if (order.state !== 'DISPUTED' || order.dispute?.deposits[party]) continue;
       if (Date.now() > order.dispute!.depositBy) continue;
       const deposit = await this.ledger.depositOf(change.orderId, party);
       if (deposit.status !== 'locked') throw new NotYet(`the ${party}'s deposit for ${change.orderId} is not locked yet`);
-      const price = (await this.terms(change.orderId)).price;
+      const price = (await this.escrow.getOrderTerms(change.orderId)).price;
       if (deposit.amount !== price) {
         this.log.warn({ orderId: change.orderId, party }, 'a deposit that is not the price is not recorded');
         continue;
       }
       try {
-        await this.chain.submit('RecordDeposit', [change.orderId, party, deposit.lockRef!]);
+        await this.escrow.recordDeposit(change.orderId, party, deposit.lockRef!);
         done.push(party);
       } catch (error) {
         if (!(error instanceof ContractRefusal && ['ALREADY_DONE', 'WRONG_STATE', 'DEADLINE_PASSED'].includes(error.code))) throw error;
