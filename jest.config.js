@@ -9,6 +9,7 @@ module.exports = {
   roots: [
     '<rootDir>/chaincode/src',
     '<rootDir>/client/src',
+    '<rootDir>/ledger/src',
     '<rootDir>/network/src',
     '<rootDir>/bridge/src',
     '<rootDir>/caliper/src',

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { settlementSplit, type OrderTerms } from '../../chaincode/src/order';
-import { LedgerError } from '../../bridge/src/ledger/ledger-error';
+import { LedgerError } from '@securepay/ledger';
 import { median, percentile } from '../../network/bench/stats';
 import { BridgeProcess } from './bridge-process';
 import { sha256Hex, sleep } from './escrow-driver';

@@ -1,5 +1,5 @@
 import { ContractRefusal } from '@securepay/client';
-import { LedgerError } from '../ledger/ledger-error';
+import { LedgerError } from '@securepay/ledger';
 
 /** A request the API refuses, with the HTTP status and a stable code a client can branch on. */
 export class ApiError extends Error {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Layout, loadNetworkConfig, readConnection, runningProfile } from '../../../network/src';
-import { adminDatabaseUrl, migrate } from '../ledger/database';
+import { adminDatabaseUrl, migrate } from '@securepay/ledger';
 import { loadApiConfig } from './config';
 import { startPlatformApi } from './platform-api';
 

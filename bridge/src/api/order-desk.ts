@@ -12,7 +12,7 @@ import {
 } from '@securepay/client';
 import type { Logger } from 'pino';
 import { publicTransactions } from '../../../network/src';
-import type { CbdcLedger } from '../ledger/ledger';
+import type { CbdcLedger } from '@securepay/ledger';
 import { ApiError } from './api-error';
 import type { FabricSessions } from './fabric-sessions';
 import { orderView, transactionView, type OrderView } from './order-view';

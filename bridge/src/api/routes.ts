@@ -1,6 +1,6 @@
 import { z, type ZodType } from 'zod';
 import { ApiError } from './api-error';
-import type { CbdcLedger } from '../ledger/ledger';
+import type { CbdcLedger } from '@securepay/ledger';
 import type { OrderDesk } from './order-desk';
 import type { Caller, UserRegistry } from './user-registry';
 import * as s from './schemas';

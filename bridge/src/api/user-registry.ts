@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { registerAndEnroll, type OrgConnection, type SigningIdentity } from '../../../network/src';
-import type { CbdcLedger } from '../ledger/ledger';
+import type { CbdcLedger } from '@securepay/ledger';
 import { ApiError } from './api-error';
 import type { Keystore } from './keystore';
 

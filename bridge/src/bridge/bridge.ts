@@ -5,7 +5,7 @@ import IORedis from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { connectGateway, type OrgConnection, type SigningIdentity } from '../../../network/src';
-import { CbdcLedger } from '../ledger/ledger';
+import { CbdcLedger } from '@securepay/ledger';
 import { ApprovalBatcher } from './approval-batcher';
 import { CheckpointStore, type EventPosition } from './checkpoint-store';
 import { LifecycleDriver, NotYet, type BankAccounts } from './lifecycle-driver';

@@ -1,6 +1,6 @@
 import { ContractRefusal, settlementSplit, type EscrowClient, type OrderChange } from '@securepay/client';
 import type { Logger } from 'pino';
-import type { CbdcLedger, ChainDecision } from '../ledger/ledger';
+import type { CbdcLedger, ChainDecision } from '@securepay/ledger';
 import type { ApprovalBatcher } from './approval-batcher';
 import type { OrderJob } from './order-job';
 import type { ReceiptSigner } from './receipt-signer';

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyO
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { receiptBytes, type SettlementReceipt, type SignedReceipt } from '../../../chaincode/src/order';
-import type { EscrowPosting } from '../ledger/ledger';
+import type { EscrowPosting } from '@securepay/ledger';
 
 /**
  * The bank's ledger key: signs settlement receipts, which the contract verifies with the public half

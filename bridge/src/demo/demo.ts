@@ -1,8 +1,7 @@
 import pg from 'pg';
 import pino from 'pino';
 import { Layout, loadNetworkConfig, runningProfile, up } from '../../../network/src';
-import { CbdcLedger } from '../ledger/ledger';
-import { dropDatabase, migrate, roleDatabaseUrl } from '../ledger/database';
+import { CbdcLedger, dropDatabase, migrate, roleDatabaseUrl } from '@securepay/ledger';
 import { ensureLocalServices } from './local-services';
 import { printBalances, printTimelines } from './report';
 import { Scenario } from './scenario';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CbdcLedger } from '../ledger/ledger';
+import type { CbdcLedger } from '@securepay/ledger';
 import type { SecurePayClient } from '../api/api-client';
 import type { OrderView } from '../api/order-view';
 import { money, type DemoOrder, type Person } from './scenario';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 
-const migrationsDir = path.resolve(__dirname, '..', '..', 'migrations');
+const migrationsDir = path.resolve(__dirname, '..', 'migrations');
 
 /** The ledger's database as its owner sees it (migrations); defaults to the machine's local server. */
 export const adminDatabaseUrl = (): string => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/securepay';
