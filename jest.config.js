@@ -12,6 +12,7 @@ module.exports = {
     '<rootDir>/ledger/src',
     '<rootDir>/network/src',
     '<rootDir>/bridge/src',
+    '<rootDir>/api/src',
     '<rootDir>/caliper/src',
     '<rootDir>/test',
   ],

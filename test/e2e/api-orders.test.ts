@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ActionResult } from '../../bridge/src/api/order-desk';
-import type { OrderView } from '../../bridge/src/api/order-view';
+import type { ActionResult, OrderView } from '@securepay/api';
 import { ApiWorld, type RegisteredUser } from './api-world';
 import { eventually } from './escrow-driver';
 

@@ -1,8 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { SecurePayClient, type ApiResponse } from '../../bridge/src/api/api-client';
-import { Keystore } from '../../bridge/src/api/keystore';
-import type { ActionResult } from '../../bridge/src/api/order-desk';
+import { Keystore, SecurePayClient, type ActionResult, type ApiResponse } from '@securepay/api';
 import { ApiWorld, type RegisteredUser } from './api-world';
 
 type ErrorBody = { error: { code: string; message: string; fields?: { path: string; message: string }[] } };

@@ -6,11 +6,15 @@ import { orgAdmin } from '../../network/src';
 import { startBridge, type RunningBridge } from '../../bridge/src/bridge/bridge';
 import { BridgeMetrics } from '../../bridge/src/bridge/metrics';
 import { createTestDatabase, roleDatabaseUrl, type TestDatabase } from '@securepay/ledger';
-import { SecurePayClient } from '../../bridge/src/api/api-client';
-import type { ActionResult } from '../../bridge/src/api/order-desk';
-import { loadApiConfig, type ApiConfig } from '../../bridge/src/api/config';
-import { startPlatformApi, type RunningPlatformApi } from '../../bridge/src/api/platform-api';
-import type { PlatformUser } from '../../bridge/src/api/user-registry';
+import {
+  loadApiConfig,
+  SecurePayClient,
+  startPlatformApi,
+  type ActionResult,
+  type ApiConfig,
+  type PlatformUser,
+  type RunningPlatformApi,
+} from '@securepay/api';
 import { connectionOf, networkLayout } from './fixtures';
 
 const banks = ['BankAMSP', 'BankBMSP'] as const;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { ActionResult } from '../../bridge/src/api/order-desk';
+import type { ActionResult } from '@securepay/api';
 import { ApiWorld, type RegisteredUser } from './api-world';
 import { ensureChromium, launchChromium } from './chromium';
 

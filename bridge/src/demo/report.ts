@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { CbdcLedger } from '@securepay/ledger';
-import type { SecurePayClient } from '../api/api-client';
-import type { OrderView } from '../api/order-view';
+import type { OrderView, SecurePayClient } from '@securepay/api';
 import { money, type DemoOrder, type Person } from './scenario';
 
 const table = (rows: string[][], align: ('l' | 'r')[]): string => {

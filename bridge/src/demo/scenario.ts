@@ -1,9 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
-import type { SecurePayClient } from '../api/api-client';
-import type { ActionResult } from '../api/order-desk';
-import type { OrderView } from '../api/order-view';
-import type { PlatformUser } from '../api/user-registry';
+import type { ActionResult, OrderView, PlatformUser, SecurePayClient } from '@securepay/api';
 
 export interface Person {
   name: string;

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ProcessTable, logTail, type Layout } from '../../../network/src';
-import { SecurePayClient } from '../api/api-client';
+import { SecurePayClient } from '@securepay/api';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
 const bridgeMain = path.join(repo, 'bridge', 'src', 'bridge', 'main.ts');
-const apiMain = path.join(repo, 'bridge', 'src', 'api', 'main.ts');
+// The service's entry point where npm installed its package (a symlink to its workspace here).
+const apiMain = require.resolve('@securepay/api/src/main.ts');
 export const demoEnvFile = path.join(repo, 'bridge', '.runtime', 'demo.env');
 
 export interface DemoCredentials {

@@ -11,7 +11,7 @@ import {
   type OrderWindows,
 } from '@securepay/client';
 import type { Logger } from 'pino';
-import { publicTransactions } from '../../../network/src';
+import { publicTransactions } from '@securepay/network';
 import type { CbdcLedger } from '@securepay/ledger';
 import { ApiError } from './api-error';
 import type { FabricSessions } from './fabric-sessions';

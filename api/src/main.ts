@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { Layout, loadNetworkConfig, readConnection, runningProfile } from '../../../network/src';
+import { Layout, loadNetworkConfig, readConnection, runningProfile } from '@securepay/network';
 import { adminDatabaseUrl, migrate } from '@securepay/ledger';
 import { loadApiConfig } from './config';
 import { startPlatformApi } from './platform-api';

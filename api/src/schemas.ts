@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idPattern, orderStates, windowOverridesSchema } from '../../../chaincode/src/order';
+import { idPattern, orderStates, windowOverridesSchema } from '@securepay/client';
 import { userRoles } from './user-registry';
 
 /** Money on the wire: a string of digits in minor units (an integer JSON number would lose precision past 2^53). */

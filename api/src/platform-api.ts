@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { orgAdmin, type OrgConnection } from '../../../network/src';
+import { orgAdmin, type OrgConnection } from '@securepay/network';
 import { CbdcLedger, LedgerError, roleDatabaseUrl } from '@securepay/ledger';
 import { createApp } from './app';
 import type { ApiConfig } from './config';

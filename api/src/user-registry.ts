@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
-import { registerAndEnroll, type OrgConnection, type SigningIdentity } from '../../../network/src';
+import { registerAndEnroll, type OrgConnection, type SigningIdentity } from '@securepay/network';
 import type { CbdcLedger } from '@securepay/ledger';
 import { ApiError } from './api-error';
 import type { Keystore } from './keystore';

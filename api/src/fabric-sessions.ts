@@ -11,7 +11,7 @@ import {
   type GatewayConnection,
   type OrgConnection,
   type SigningIdentity,
-} from '../../../network/src';
+} from '@securepay/network';
 
 const maxUserSessions = 200;
 

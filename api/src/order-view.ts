@@ -1,6 +1,5 @@
-import { ordersChangedSchema } from '@securepay/client';
-import { approvalSlots, isFinal, type Order, type PartyRef } from '../../../chaincode/src/order';
-import type { PublicTransaction } from '../../../network/src';
+import { approvalSlots, isFinal, ordersChangedSchema, type Order, type PartyRef } from '@securepay/client';
+import type { PublicTransaction } from '@securepay/network';
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 

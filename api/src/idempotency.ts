@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type pg from 'pg';
-import { canonicalJson } from '../../../chaincode/src/canonical-json';
+import { canonicalJson } from '@securepay/chaincode/src/canonical-json';
 import { ApiError } from './api-error';
 import type { Caller } from './user-registry';
 
