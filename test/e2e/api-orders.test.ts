@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ActionResult, OrderView } from '@securepay/api';
-import { ApiWorld, type RegisteredUser } from './api-world';
+import { ApiWorld, type RegisteredUser } from '@securepay/demo';
 import { eventually } from './escrow-driver';
 
 const proof = (): string => randomBytes(32).toString('hex');

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Keystore, SecurePayClient, type ActionResult, type ApiResponse } from '@securepay/api';
-import { ApiWorld, type RegisteredUser } from './api-world';
+import { ApiWorld, type RegisteredUser } from '@securepay/demo';
 
 type ErrorBody = { error: { code: string; message: string; fields?: { path: string; message: string }[] } };
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { tcpOpen } from '../../../network/src';
+import { tcpOpen } from '@securepay/network';
 
 const reachable = (host: string, port: number): Promise<boolean> => tcpOpen(host, port)();
 

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ProcessTable, logTail, type Layout } from '../../../network/src';
+import { logTail, ProcessTable, type Layout } from '@securepay/network';
 import { SecurePayClient } from '@securepay/api';
 
-const repo = path.resolve(__dirname, '..', '..', '..');
-const bridgeMain = path.join(repo, 'bridge', 'src', 'bridge', 'main.ts');
-// The service's entry point where npm installed its package (a symlink to its workspace here).
+const repo = path.resolve(__dirname, '..', '..');
+// Each service's entry point where npm installed its package (a symlink to its workspace here).
+const bridgeMain = require.resolve('@securepay/bridge/src/bridge/main.ts');
 const apiMain = require.resolve('@securepay/api/src/main.ts');
-export const demoEnvFile = path.join(repo, 'bridge', '.runtime', 'demo.env');
+/** This run's credentials, git-ignored (`demo/.runtime/`). */
+export const demoEnvFile = path.resolve(__dirname, '..', '.runtime', 'demo.env');
 
 export interface DemoCredentials {
   platformToken: string;

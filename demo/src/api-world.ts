@@ -1,11 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
-import { orgAdmin } from '../../network/src';
-import { startBridge, type RunningBridge } from '../../bridge/src/bridge/bridge';
-import { BridgeMetrics } from '../../bridge/src/bridge/metrics';
-import { createTestDatabase, roleDatabaseUrl, type TestDatabase } from '@securepay/ledger';
 import {
   loadApiConfig,
   SecurePayClient,
@@ -15,10 +7,23 @@ import {
   type PlatformUser,
   type RunningPlatformApi,
 } from '@securepay/api';
-import { connectionOf, networkLayout } from './fixtures';
+import { startBridge, type RunningBridge } from '@securepay/bridge/src/bridge/bridge';
+import { BridgeMetrics } from '@securepay/bridge/src/bridge/metrics';
+import { createTestDatabase, roleDatabaseUrl, type TestDatabase } from '@securepay/ledger';
+import { Layout, loadNetworkConfig, orgAdmin, readConnection, runningProfile, type OrgConnection } from '@securepay/network';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
 
 const banks = ['BankAMSP', 'BankBMSP'] as const;
 const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
+
+/** Every org's connection to the network that is up (or the profile SECUREPAY_PROFILE names). */
+function runningConnections(): Map<string, OrgConnection> {
+  const layout = new Layout(loadNetworkConfig({ profile: process.env.SECUREPAY_PROFILE ?? runningProfile() }));
+  return new Map(layout.network.orgs.map((org) => [org.mspId, readConnection(layout, org.mspId)]));
+}
 
 export interface RegisteredUser {
   user: PlatformUser;
@@ -27,7 +32,8 @@ export interface RegisteredUser {
 
 /**
  * SecurePay as a platform's backend sees it: the real network, a fresh ledger database, both banks'
- * bridges and the platform API listening on a free port, with operator tokens of its own.
+ * bridges and the platform API listening on a free port, with operator tokens of its own. The demo's
+ * services in one process, for the end-to-end API tests and the settlement-latency benchmark.
  */
 export class ApiWorld {
   readonly tokens = {
@@ -57,8 +63,9 @@ export class ApiWorld {
     const startBlock = await world.client.chainHeight();
     const queuePrefix = `api-${randomBytes(4).toString('hex')}`;
     const keyDir = path.join(tmpdir(), `securepay-keys-${randomBytes(4).toString('hex')}`);
+    const connections = runningConnections();
     for (const bank of banks) {
-      const connection = connectionOf(bank);
+      const connection = connections.get(bank)!;
       world.bridges.push(
         await startBridge({
           bank,
@@ -91,9 +98,12 @@ export class ApiWorld {
 
   /** Another API process's worth of app on the same database: for rate limits and address lists. */
   async startApi(overrides: Record<string, string> = {}): Promise<RunningPlatformApi> {
-    const layout = networkLayout();
-    const connections = new Map(layout.network.orgs.map((org) => [org.mspId, connectionOf(org.mspId)]));
-    const api = await startPlatformApi({ config: this.config(overrides), databaseUrl: this.db.adminUrl, connections, log });
+    const api = await startPlatformApi({
+      config: this.config(overrides),
+      databaseUrl: this.db.adminUrl,
+      connections: runningConnections(),
+      log,
+    });
     this.apis.push(api);
     return api;
   }

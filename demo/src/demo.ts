@@ -1,6 +1,6 @@
 import pg from 'pg';
 import pino from 'pino';
-import { Layout, loadNetworkConfig, runningProfile, up } from '../../../network/src';
+import { Layout, loadNetworkConfig, runningProfile, up } from '@securepay/network';
 import { CbdcLedger, dropDatabase, migrate, roleDatabaseUrl } from '@securepay/ledger';
 import { ensureLocalServices } from './local-services';
 import { printBalances, printTimelines } from './report';
