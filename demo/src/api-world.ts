@@ -7,8 +7,7 @@ import {
   type PlatformUser,
   type RunningPlatformApi,
 } from '@securepay/api';
-import { startBridge, type RunningBridge } from '@securepay/bridge/src/bridge/bridge';
-import { BridgeMetrics } from '@securepay/bridge/src/bridge/metrics';
+import { BridgeMetrics, startBridge, type RunningBridge } from '@securepay/bridge';
 import { createTestDatabase, roleDatabaseUrl, type TestDatabase } from '@securepay/ledger';
 import { Layout, loadNetworkConfig, orgAdmin, readConnection, runningProfile, type OrgConnection } from '@securepay/network';
 import { randomBytes } from 'node:crypto';

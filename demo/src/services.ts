@@ -6,7 +6,7 @@ import { SecurePayClient } from '@securepay/api';
 
 const repo = path.resolve(__dirname, '..', '..');
 // Each service's entry point where npm installed its package (a symlink to its workspace here).
-const bridgeMain = require.resolve('@securepay/bridge/src/bridge/main.ts');
+const bridgeMain = require.resolve('@securepay/bridge/src/main.ts');
 const apiMain = require.resolve('@securepay/api/src/main.ts');
 /** This run's credentials, git-ignored (`demo/.runtime/`). */
 export const demoEnvFile = path.resolve(__dirname, '..', '.runtime', 'demo.env');

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { Layout, loadNetworkConfig, orgAdmin, readConnection, runningProfile } from '../../../network/src';
+import { Layout, loadNetworkConfig, orgAdmin, readConnection, runningProfile } from '@securepay/network';
 import { adminDatabaseUrl, CbdcLedger, LedgerError, migrate, roleDatabaseUrl } from '@securepay/ledger';
 import pg from 'pg';
 import { bankAccounts, bridgeRuntimeDir } from './accounts';
@@ -9,7 +9,7 @@ import { startBridge } from './bridge';
 import { BridgeMetrics } from './metrics';
 
 /**
- * One bank's bridge as a process: `tsx bridge/src/bridge/main.ts --bank BankAMSP`.
+ * One bank's bridge as a process: `tsx bridge/src/main.ts --bank BankAMSP`.
  * Environment: DATABASE_URL (owner, for migrations), REDIS_URL, PLATFORM_WALLET, BRIDGE_METRICS_PORT,
  * BRIDGE_START_BLOCK (where to start without a checkpoint), BRIDGE_QUEUE_PREFIX, BRIDGE_RUNTIME_DIR.
  */

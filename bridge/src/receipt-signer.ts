@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { receiptBytes, type SettlementReceipt, type SignedReceipt } from '../../../chaincode/src/order';
+import { receiptBytes, type SettlementReceipt, type SignedReceipt } from '@securepay/client';
 import type { EscrowPosting } from '@securepay/ledger';
 
 /**

@@ -4,7 +4,7 @@ import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { connectGateway, type OrgConnection, type SigningIdentity } from '../../../network/src';
+import { connectGateway, type OrgConnection, type SigningIdentity } from '@securepay/network';
 import { CbdcLedger } from '@securepay/ledger';
 import { ApprovalBatcher } from './approval-batcher';
 import { CheckpointStore, type EventPosition } from './checkpoint-store';
