@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { percentile } from '../../network/bench/stats';
+import { percentile } from '@securepay/network/bench/stats';
 import { adminDatabaseUrl, CbdcLedger, dropDatabase, migrate, roleDatabaseUrl } from '@securepay/ledger';
 
 const steps = ['approvePlatform', 'approveMerchant', 'approveBuyerBank', 'approveMerchantBank', 'ship', 'deliver', 'confirm'] as const;

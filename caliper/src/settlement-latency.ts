@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
-import { percentile } from '../../network/bench/stats';
+import { percentile } from '@securepay/network/bench/stats';
 import { ApiWorld } from '@securepay/demo';
 
 export interface SettlementLatency {

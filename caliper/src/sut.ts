@@ -2,7 +2,7 @@ import { EscrowClient } from '@securepay/client';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { connectGateway, orgAdmin, registerAndEnroll, type OrgConnection, type SigningIdentity } from '../../network/src';
+import { connectGateway, orgAdmin, registerAndEnroll, type OrgConnection, type SigningIdentity } from '@securepay/network';
 
 export const caliperRuntime = path.resolve(__dirname, '..', '.runtime');
 

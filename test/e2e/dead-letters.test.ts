@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { settlementSplit } from '../../chaincode/src/order';
+import { settlementSplit } from '@securepay/client';
 import { sleep } from './escrow-driver';
 import { MoneyWorld } from './money';
 

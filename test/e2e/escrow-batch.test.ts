@@ -1,5 +1,5 @@
 import type { OrdersChanged } from '@securepay/client';
-import { connectGateway, orgAdmin } from '../../network/src';
+import { connectGateway, orgAdmin } from '@securepay/network';
 import { EscrowDriver, refusal } from './escrow-driver';
 import { connectionOf } from './fixtures';
 

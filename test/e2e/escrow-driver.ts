@@ -19,7 +19,7 @@ import {
   waitForBlock,
   type GatewayConnection,
   type SigningIdentity,
-} from '../../network/src';
+} from '@securepay/network';
 import { connectionOf } from './fixtures';
 
 export type Who = 'platform' | 'bankA' | 'bankB' | 'buyer' | 'merchant' | 'courier' | 'stranger';

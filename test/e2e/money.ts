@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pino from 'pino';
-import type { Order, OrderTerms, OrderWindows } from '../../chaincode/src/order';
-import { settlementSplit } from '../../chaincode/src/order';
-import { chainHeight, orgAdmin } from '../../network/src';
+import { settlementSplit, type Order, type OrderTerms, type OrderWindows } from '@securepay/client';
+import { chainHeight, orgAdmin } from '@securepay/network';
 import { BridgeMetrics, startBridge, type BridgeOptions, type RunningBridge } from '@securepay/bridge';
 import { createTestDatabase, roleDatabaseUrl, type CbdcLedger, type TestDatabase } from '@securepay/ledger';
 import { EscrowDriver, eventually, sleep, type Who } from './escrow-driver';
