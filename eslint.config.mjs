@@ -29,7 +29,7 @@ export default tseslint.config(
   },
   {
     // The dashboard is a plain browser script, served as is.
-    files: ['bridge/src/api/dashboard/*.js'],
+    files: ['api/src/dashboard/*.js'],
     languageOptions: {
       sourceType: 'script',
       globals: {

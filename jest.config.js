@@ -6,7 +6,16 @@
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  roots: ['<rootDir>/chaincode/src', '<rootDir>/network/src', '<rootDir>/bridge/src', '<rootDir>/caliper/src', '<rootDir>/test'],
+  roots: [
+    '<rootDir>/chaincode/src',
+    '<rootDir>/client/src',
+    '<rootDir>/ledger/src',
+    '<rootDir>/network/src',
+    '<rootDir>/bridge/src',
+    '<rootDir>/api/src',
+    '<rootDir>/caliper/src',
+    '<rootDir>/test',
+  ],
   testMatch: ['**/*.test.ts'],
   // The BFT fault tests need the bft4 network: `npm run test:bft4` runs them (npm test ends with it).
   testPathIgnorePatterns: process.env.SECUREPAY_PROFILE === 'bft4' ? ['/node_modules/'] : ['/node_modules/', '<rootDir>/test/bft4/'],

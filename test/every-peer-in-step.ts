@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { chainHeight, connectGateway, orgAdmin, readConnection } from '../network/src';
+import { chainHeight, connectGateway, orgAdmin, readConnection } from '@securepay/network';
 import { networkLayout } from './e2e/fixtures';
 import { sleep } from './e2e/escrow-driver';
 

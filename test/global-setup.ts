@@ -1,4 +1,4 @@
-import { loadNetworkConfig, runningProfile, up } from '../network/src';
+import { loadNetworkConfig, runningProfile, up } from '@securepay/network';
 
 /**
  * Brings the real network up before any test, or finds it up. SECUREPAY_PROFILE picks the orderer

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { percentile } from '../../network/bench/stats';
-import { adminDatabaseUrl, dropDatabase, migrate, roleDatabaseUrl } from '../../bridge/src/ledger/database';
-import { CbdcLedger } from '../../bridge/src/ledger/ledger';
+import { percentile } from '@securepay/network/bench/stats';
+import { adminDatabaseUrl, CbdcLedger, dropDatabase, migrate, roleDatabaseUrl } from '@securepay/ledger';
 
 const steps = ['approvePlatform', 'approveMerchant', 'approveBuyerBank', 'approveMerchantBank', 'ship', 'deliver', 'confirm'] as const;
 const nextState: Record<(typeof steps)[number], [string, string]> = {

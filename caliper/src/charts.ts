@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { launchChromium } from '../../test/e2e/chromium';
+import { launchChromium } from '@securepay/demo';
 
 export interface Bar {
   label: string;

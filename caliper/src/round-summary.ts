@@ -1,4 +1,4 @@
-import { percentile } from '../../network/bench/stats';
+import { percentile } from '@securepay/network/bench/stats';
 import type { TxRecord } from './caliper-run';
 
 export interface RoundSummary {

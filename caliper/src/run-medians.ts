@@ -1,4 +1,4 @@
-import { median } from '../../network/bench/stats';
+import { median } from '@securepay/network/bench/stats';
 import type { RoundSummary } from './round-summary';
 
 /** What every measured workload reports, Caliper round or centralized baseline alike. */

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
-import { percentile } from '../../network/bench/stats';
-// The end-to-end world the API tests use: the platform API and both banks' bridges on a fresh ledger.
-import { ApiWorld } from '../../test/e2e/api-world';
+import { percentile } from '@securepay/network/bench/stats';
+import { ApiWorld } from '@securepay/demo';
 
 export interface SettlementLatency {
   orders: number;

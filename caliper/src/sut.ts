@@ -1,7 +1,8 @@
+import { EscrowClient } from '@securepay/client';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { connectGateway, orgAdmin, registerAndEnroll, type OrgConnection, type SigningIdentity } from '../../network/src';
+import { connectGateway, orgAdmin, registerAndEnroll, type OrgConnection, type SigningIdentity } from '@securepay/network';
 
 export const caliperRuntime = path.resolve(__dirname, '..', '.runtime');
 
@@ -80,10 +81,8 @@ export async function prepareSut(
   const bankB = connectGateway(connections.get('BankBMSP')!, orgAdmin(connections.get('BankBMSP')!));
   try {
     const { channel, chaincode } = connections.get('BankBMSP')!;
-    await bankB.gateway
-      .getNetwork(channel)
-      .getContract(chaincode, 'escrow')
-      .submitTransaction('RegisterLedgerKey', publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    const escrow = new EscrowClient(bankB.gateway.getNetwork(channel).getContract(chaincode, 'escrow'));
+    await escrow.registerLedgerKey(publicKey.export({ type: 'spki', format: 'pem' }).toString());
   } finally {
     bankB.close();
   }

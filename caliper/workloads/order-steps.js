@@ -4,7 +4,7 @@
 // helpers (compiled to chaincode/dist) make the receipts, so the bench signs exactly what the
 // contract verifies.
 const { randomBytes, randomUUID, sign, createPrivateKey } = require('node:crypto');
-const { receiptBytes, settlementSplit } = require('../../chaincode/dist/order');
+const { receiptBytes, settlementSplit } = require('@securepay/chaincode/dist/order');
 
 const hex32 = () => randomBytes(32).toString('hex');
 

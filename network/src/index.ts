@@ -9,6 +9,8 @@ export { outsiderOrg } from './crypto';
 export { ordererChannelInfo } from './channel';
 export { publicTransactions, type PublicTransaction } from './block-reader';
 export { ProcessTable, logTail } from './processes';
+export { caName } from './ca';
+export { peerProcessName } from './peer';
 export { tcpOpen } from './readiness';
 export { channelConfig, orderingService, blockSigners, type OrderingService } from './channel-config';
 export { orgUser, orgUserName } from './org-users';

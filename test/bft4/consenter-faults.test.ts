@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
-import { chainHeight, ordererChannelInfo, ProcessTable, up, type Layout } from '../../network/src';
+import { chainHeight, ordererChannelInfo, ProcessTable, up, type Layout } from '@securepay/network';
 import { EscrowDriver, sleep } from '../e2e/escrow-driver';
 import { networkLayout } from '../e2e/fixtures';
 import { OrderLoad, type PhaseFigures } from './order-load';

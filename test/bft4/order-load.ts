@@ -1,7 +1,7 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { OrderTerms } from '../../chaincode/src/order';
-import { percentile } from '../../network/bench/stats';
+import type { OrderTerms } from '@securepay/client';
+import { percentile } from '@securepay/network/bench/stats';
 import type { Party } from '../e2e/escrow-driver';
 
 /** One order proposal the load sent: when, in which phase, and what became of it. */

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { ActionResult } from '../../bridge/src/api/order-desk';
-import type { OrderView } from '../../bridge/src/api/order-view';
-import { ApiWorld, type RegisteredUser } from './api-world';
+import type { ActionResult, OrderView } from '@securepay/api';
+import { ApiWorld, type RegisteredUser } from '@securepay/demo';
 import { eventually } from './escrow-driver';
 
 const proof = (): string => randomBytes(32).toString('hex');

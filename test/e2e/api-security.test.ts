@@ -1,9 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { SecurePayClient, type ApiResponse } from '../../bridge/src/api/api-client';
-import { Keystore } from '../../bridge/src/api/keystore';
-import type { ActionResult } from '../../bridge/src/api/order-desk';
-import { ApiWorld, type RegisteredUser } from './api-world';
+import { Keystore, SecurePayClient, type ActionResult, type ApiResponse } from '@securepay/api';
+import { ApiWorld, type RegisteredUser } from '@securepay/demo';
 
 type ErrorBody = { error: { code: string; message: string; fields?: { path: string; message: string }[] } };
 

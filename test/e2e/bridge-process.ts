@@ -3,6 +3,7 @@ import { openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 
 const repo = path.resolve(__dirname, '..', '..');
+const bridgeMain = require.resolve('@securepay/bridge/src/main.ts');
 
 /** One bank's bridge as its own OS process, so that a test can SIGKILL it like a crash would. */
 export class BridgeProcess {
@@ -20,7 +21,7 @@ export class BridgeProcess {
     if (this.stopped) return;
     const out = openSync(this.logFile, 'a');
     // `node --import tsx`, not the tsx CLI: one process, so SIGKILL kills the bridge itself.
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'bridge', 'src', 'bridge', 'main.ts'), '--bank', this.bank], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', bridgeMain, '--bank', this.bank], {
       cwd: repo,
       env: { ...process.env, ...this.env, LOG_LEVEL: 'info' },
       stdio: ['ignore', out, out],

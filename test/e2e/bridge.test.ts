@@ -1,7 +1,5 @@
-import { settlementSplit } from '../../chaincode/src/order';
-import { up } from '../../network/src';
-import { peerProcessName } from '../../network/src/peer';
-import { ProcessTable } from '../../network/src/processes';
+import { settlementSplit } from '@securepay/client';
+import { ProcessTable, up, peerProcessName } from '@securepay/network';
 import { networkLayout } from './fixtures';
 import { sha256Hex, sleep } from './escrow-driver';
 import { MoneyWorld } from './money';

@@ -1,9 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCaliper } from '../../caliper/src/caliper-run';
-import { prepareSut } from '../../caliper/src/sut';
-import { endorsingOrgs } from '../../network/src';
+import { prepareSut, runCaliper } from '@securepay/caliper';
+import { endorsingOrgs } from '@securepay/network';
 import { connectionOf, networkLayout } from './fixtures';
 
 /** Caliper itself, with the benchmark's workload module, on the real network: correctness, not speed. */

@@ -1,7 +1,7 @@
 import type { ChaincodeEvent, Gateway, Network } from '@hyperledger/fabric-gateway';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { generateKeyPairSync } from 'node:crypto';
-import { connectGateway, orgAdmin, registerAndEnroll, type GatewayConnection, type SigningIdentity } from '../../network/src';
+import { connectGateway, orgAdmin, registerAndEnroll, type GatewayConnection, type SigningIdentity } from '@securepay/network';
 import { refusal } from './escrow-driver';
 import { connectionOf, networkLayout, uniqueId } from './fixtures';
 

@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { ActionResult } from '../../bridge/src/api/order-desk';
-import { ApiWorld, type RegisteredUser } from './api-world';
-import { ensureChromium, launchChromium } from './chromium';
+import type { ActionResult } from '@securepay/api';
+import { ApiWorld, ensureChromium, launchChromium, type RegisteredUser } from '@securepay/demo';
 
 const artifacts = path.resolve(__dirname, '..', '.artifacts');
 

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { settlementSplit } from '../../chaincode/src/order';
+import { settlementSplit } from '@securepay/client';
 import { sleep } from './escrow-driver';
 import { MoneyWorld } from './money';
 
 const repo = path.resolve(__dirname, '..', '..');
+const deadLettersMain = require.resolve('@securepay/bridge/src/dead-letters.ts');
 const short = 2_000;
 
 /**
@@ -19,14 +20,10 @@ describe('the dead-letter queue', () => {
   afterAll(async () => world?.close());
 
   const deadLetters = (...args: string[]): string =>
-    execFileSync(
-      process.execPath,
-      ['--import', 'tsx', path.join(repo, 'bridge/src/bridge/dead-letters.ts'), '--bank', 'BankBMSP', ...args],
-      {
-        cwd: repo,
-        env: { ...process.env, BRIDGE_QUEUE_PREFIX: world.queuePrefix },
-      },
-    ).toString();
+    execFileSync(process.execPath, ['--import', 'tsx', deadLettersMain, '--bank', 'BankBMSP', ...args], {
+      cwd: repo,
+      env: { ...process.env, BRIDGE_QUEUE_PREFIX: world.queuePrefix },
+    }).toString();
 
   it('parks a compensation whose reserve account is missing, then replays it once the account exists', async () => {
     const { orderId, terms } = await world.delivered({ settlementMs: short, proofMs: short });

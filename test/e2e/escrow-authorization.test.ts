@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { defaultWindows } from '../../chaincode/src/order';
+import { defaultWindows } from '@securepay/client';
 import { EscrowDriver, refusal, sha256Hex, type Who } from './escrow-driver';
 
 const everyone: Who[] = ['platform', 'bankA', 'bankB', 'buyer', 'merchant', 'courier', 'stranger'];

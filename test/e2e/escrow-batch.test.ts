@@ -1,5 +1,5 @@
-import type { OrdersChangedEvent } from '../../chaincode/src/escrow-contract';
-import { connectGateway, orgAdmin } from '../../network/src';
+import type { OrdersChanged } from '@securepay/client';
+import { connectGateway, orgAdmin } from '@securepay/network';
 import { EscrowDriver, refusal } from './escrow-driver';
 import { connectionOf } from './fixtures';
 
@@ -39,7 +39,7 @@ describe('batch endorsement', () => {
       const events = await admin.gateway.getNetwork('securepay').getChaincodeEvents('securepay', { startBlock: status.blockNumber });
       for await (const event of events) {
         if (event.transactionId !== submitted.getTransactionId()) continue;
-        const payload = JSON.parse(Buffer.from(event.payload).toString()) as OrdersChangedEvent;
+        const payload = JSON.parse(Buffer.from(event.payload).toString()) as OrdersChanged;
         expect(event.eventName).toBe('OrdersChanged');
         expect(payload.changes.map((c) => c.orderId)).toEqual(created.slice(3, 48));
         break;

@@ -1,7 +1,16 @@
 import { type Contract, type GatewayError, type Network, type Proposal } from '@hyperledger/fabric-gateway';
+import {
+  ContractRefusal,
+  EscrowClient,
+  receiptBytes,
+  settlementSplit,
+  type Order,
+  type OrderTerms,
+  type OrderWindows,
+  type SettlementReceipt,
+  type SignedReceipt,
+} from '@securepay/client';
 import { generateKeyPairSync, randomBytes, randomInt, randomUUID, sign, type KeyObject } from 'node:crypto';
-import type { Order, OrderTerms, OrderWindows, SettlementReceipt, SignedReceipt } from '../../chaincode/src/order';
-import { receiptBytes, settlementSplit } from '../../chaincode/src/order';
 import {
   chainHeight,
   connectGateway,
@@ -10,7 +19,7 @@ import {
   waitForBlock,
   type GatewayConnection,
   type SigningIdentity,
-} from '../../network/src';
+} from '@securepay/network';
 import { connectionOf } from './fixtures';
 
 export type Who = 'platform' | 'bankA' | 'bankB' | 'buyer' | 'merchant' | 'courier' | 'stranger';
@@ -20,6 +29,7 @@ export const sha256Hex = (): string => randomBytes(32).toString('hex');
 
 /** A gateway error's message with what each endorsing peer said: the contract's refusal is there. */
 export function explain(error: unknown): string {
+  if (error instanceof ContractRefusal) return `${error.code}: ${error.message}`;
   const details = (error as Partial<GatewayError>).details ?? [];
   return [(error as Error).message, ...details.map((d) => `${d.mspId}@${d.address}: ${d.message}`)].join('\n');
 }
@@ -60,6 +70,8 @@ export class EscrowDriver {
   readonly wallets: string[] = [];
   readonly enrollmentIds: string[] = [];
   readonly ledgerKey: KeyObject;
+  /** The contract as the platform reads it, through the one typed client. */
+  private readonly platformEscrow: EscrowClient;
 
   private constructor(
     readonly parties: Record<Who, Party>,
@@ -67,6 +79,7 @@ export class EscrowDriver {
     ledgerKey: KeyObject,
   ) {
     this.ledgerKey = ledgerKey;
+    this.platformEscrow = new EscrowClient(parties.platform.contract);
   }
 
   static async create(): Promise<EscrowDriver> {
@@ -165,8 +178,8 @@ export class EscrowDriver {
     return utf8(await explained(this.parties[who].contract.evaluateTransaction(name, ...args)));
   }
 
-  async order(orderId: string): Promise<Order> {
-    return JSON.parse(await this.evaluate('platform', 'GetOrder', orderId)) as Order;
+  order(orderId: string): Promise<Order> {
+    return this.platformEscrow.getOrder(orderId);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { defaultWindows, settlementSplit, type Order } from '../../chaincode/src/order';
+import { defaultWindows, settlementSplit, type Order } from '@securepay/client';
 import { EscrowDriver, refusal, sha256Hex, sleep } from './escrow-driver';
 
 /** Short windows for the deadline paths; the real defaults are hours and days. */

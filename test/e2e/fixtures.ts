@@ -5,11 +5,11 @@ import {
   Layout,
   loadNetworkConfig,
   outsiderOrg,
-  runningProfile,
   readConnection,
+  runningProfile,
   type OrgConnection,
   type SigningIdentity,
-} from '../../network/src';
+} from '@securepay/network';
 
 export function networkLayout(): Layout {
   return new Layout(loadNetworkConfig({ profile: process.env.SECUREPAY_PROFILE ?? runningProfile() }));

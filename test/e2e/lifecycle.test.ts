@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { down, status, up } from '../../network/src';
+import { down, status, up } from '@securepay/network';
 import { networkLayout } from './fixtures';
 
 const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');

@@ -1,13 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pino from 'pino';
-import type { Order, OrderTerms, OrderWindows } from '../../chaincode/src/order';
-import { settlementSplit } from '../../chaincode/src/order';
-import { chainHeight, orgAdmin } from '../../network/src';
-import { startBridge, type BridgeOptions, type RunningBridge } from '../../bridge/src/bridge/bridge';
-import { BridgeMetrics } from '../../bridge/src/bridge/metrics';
-import { roleDatabaseUrl } from '../../bridge/src/ledger/database';
-import type { CbdcLedger } from '../../bridge/src/ledger/ledger';
-import { createTestDatabase, type TestDatabase } from '../../bridge/src/ledger/test-database';
+import { settlementSplit, type Order, type OrderTerms, type OrderWindows } from '@securepay/client';
+import { chainHeight, orgAdmin } from '@securepay/network';
+import { BridgeMetrics, startBridge, type BridgeOptions, type RunningBridge } from '@securepay/bridge';
+import { createTestDatabase, roleDatabaseUrl, type CbdcLedger, type TestDatabase } from '@securepay/ledger';
 import { EscrowDriver, eventually, sleep, type Who } from './escrow-driver';
 import { connectionOf } from './fixtures';
 import path from 'node:path';

@@ -6,16 +6,16 @@ import {
   blockSigners,
   channelConfig,
   connectGateway,
-  orderingService,
   ordererChannelInfo,
+  orderingService,
   orgAdmin,
+  registerAndEnroll,
   status,
   up,
   waitForBlock,
-  registerAndEnroll,
   type GatewayConnection,
   type SigningIdentity,
-} from '../../network/src';
+} from '@securepay/network';
 import { refusal } from './escrow-driver';
 import { connectionOf, networkLayout, outsiderUser, uniqueId } from './fixtures';
 

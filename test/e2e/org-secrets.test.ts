@@ -1,9 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { findOrg, orgUser, orgUserName, ProcessTable, type PeerOrg } from '../../network/src';
-import { caName } from '../../network/src/ca';
-import { peerProcessName } from '../../network/src/peer';
+import { findOrg, orgUser, orgUserName, ProcessTable, type PeerOrg, peerProcessName, caName } from '@securepay/network';
 import { networkLayout } from './fixtures';
 
 /** Reads a file as another Unix account, the way a compromised process of that org would. */

@@ -1,4 +1,4 @@
-import { connectGateway, orgAdmin, publicTransactions, type PublicTransaction } from '../../network/src';
+import { connectGateway, orgAdmin, publicTransactions, type PublicTransaction } from '@securepay/network';
 import { EscrowDriver, sha256Hex } from './escrow-driver';
 import { connectionOf } from './fixtures';
 

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler, Response } from 'express';
+import type pg from 'pg';
+import { canonicalJson } from '@securepay/chaincode/src/canonical-json';
+import { ApiError } from './api-error';
+import type { Caller } from './user-registry';
+
+/** A request left unfinished this long (the API died mid-way) may be taken over by its repeat. */
+const abandonedAfterMs = 120_000;
+const keyPattern = /^[A-Za-z0-9_.:-]{8,128}$/;
+
+/**
+ * `Idempotency-Key` on every state-changing request. The first response (success or refusal) is kept
+ * per caller and key; a repeat gets it back unchanged (`Idempotent-Replayed: true`), a repeat with
+ * another body or path is a 409, and one that arrives while the first is running is a 409 too.
+ * Server errors are not kept, so the client can try again.
+ */
+export function idempotency(pool: pg.Pool): RequestHandler {
+  return async (req, res, next) => {
+    const key = req.get('Idempotency-Key');
+    if (!key) throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'an Idempotency-Key header is required on every state-changing request');
+    if (!keyPattern.test(key)) throw new ApiError(400, 'BAD_IDEMPOTENCY_KEY', 'Idempotency-Key: 8-128 letters, digits or _.:-');
+    const scope = (res.locals.caller as Caller).scope;
+    const requestHash = createHash('sha256')
+      .update(`${req.method} ${req.originalUrl}\n${canonicalJson(req.body ?? {})}`)
+      .digest('hex');
+
+    const claimed = await pool.query(
+      `insert into platform.idempotency (scope, key, request_hash) values ($1, $2, $3) on conflict do nothing`,
+      [scope, key, requestHash],
+    );
+    if (claimed.rowCount === 0) {
+      const { rows } = await pool.query<{ request_hash: string; status: number | null; body: unknown }>(
+        `select request_hash, status, body from platform.idempotency where scope = $1 and key = $2`,
+        [scope, key],
+      );
+      const prior = rows[0]!;
+      if (prior.request_hash !== requestHash) {
+        throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
+      }
+      if (prior.status !== null) {
+        res.status(prior.status).set('Idempotent-Replayed', 'true').json(prior.body);
+        return;
+      }
+      const takenOver = await pool.query(
+        `update platform.idempotency set created_at = now()
+          where scope = $1 and key = $2 and status is null and created_at < now() - make_interval(secs => $3)`,
+        [scope, key, abandonedAfterMs / 1000],
+      );
+      if (takenOver.rowCount === 0)
+        throw new ApiError(409, 'REQUEST_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed');
+    }
+    res.locals.idempotencyKey = key;
+    keepResponse(pool, res, scope, key);
+    next();
+  };
+}
+
+/** Stores the response before it is sent, so that a repeat arriving right after it finds it. */
+function keepResponse(pool: pg.Pool, res: Response, scope: string, key: string): void {
+  const send = res.json.bind(res);
+  res.json = (body: unknown) => {
+    const stored =
+      res.statusCode >= 500
+        ? pool.query('delete from platform.idempotency where scope = $1 and key = $2', [scope, key])
+        : pool.query('update platform.idempotency set status = $3, body = $4 where scope = $1 and key = $2', [
+            scope,
+            key,
+            res.statusCode,
+            JSON.stringify(body),
+          ]);
+    void stored.then(
+      () => send(body),
+      () => res.status(500).set('Retry-After', '1').end(),
+    );
+    return res;
+  };
+}

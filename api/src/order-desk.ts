@@ -1,0 +1,291 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  ContractRefusal,
+  orderStates,
+  settlementSplit,
+  type Committed,
+  type EscrowClient,
+  type Order,
+  type OrderState,
+  type OrderTerms,
+  type OrderWindows,
+} from '@securepay/client';
+import type { Logger } from 'pino';
+import { publicTransactions } from '@securepay/network';
+import type { CbdcLedger } from '@securepay/ledger';
+import { ApiError } from './api-error';
+import type { FabricSessions } from './fabric-sessions';
+import { orderView, transactionView, type OrderView } from './order-view';
+import type { Caller, PlatformUser, UserRegistry, UserRole } from './user-registry';
+
+/** What a state-changing call did on the channel. */
+export interface ActionResult {
+  orderId: string;
+  state: string;
+  txId: string;
+  blockNumber: string;
+}
+
+export interface OrderDeskSettings {
+  currency: string;
+  commissionBps: number;
+  platformWallet: string;
+}
+
+/** A dispute deposit must be locked this long before its deadline, so the bank can still record it in time. */
+const depositMarginMs = 2_000;
+/** Block numbers kept for order timelines; older ones are looked up again when asked for. */
+const maxRememberedBlocks = 10_000;
+
+/**
+ * The platform's order desk: every step of an order as the party taking it. The desk checks what
+ * it can before touching money, signs with the caller's own identity (from the keystore), waits
+ * until every org's peer has the result, and lets the contract be the judge of the rest.
+ */
+export class OrderDesk {
+  /** Transaction id → block number, for timelines (insertion order: oldest first). */
+  private readonly blocks = new Map<string, bigint>();
+
+  constructor(
+    private readonly users: UserRegistry,
+    private readonly sessions: FabricSessions,
+    private readonly ledger: CbdcLedger,
+    private readonly settings: OrderDeskSettings,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * The buyer's order: the platform writes the terms, the buyer's wallet locks the price, and the
+   * buyer proposes it. The lock is made only once the peers have endorsed the proposal, and before it
+   * is ordered, so the banks never see an order without its lock. The order id derives from the
+   * request's idempotency key: a retry after a crash finds the same lock and the same order.
+   */
+  async create(
+    caller: Caller,
+    requestKey: string,
+    input: { merchantId: string; courierId?: string; productId: string; price: string; windows?: Partial<OrderWindows> },
+  ): Promise<ActionResult> {
+    const buyer = requireUser(caller, 'buyer', 'create an order');
+    const merchant = await this.party(input.merchantId, 'merchant', 'merchantId');
+    const courier = input.courierId ? await this.party(input.courierId, 'courier', 'courierId') : undefined;
+    const orderId = `o-${createHash('sha256').update(`${caller.scope}\n${requestKey}`).digest('hex').slice(0, 32)}`;
+    const existing = await this.findOrder(orderId);
+    if (existing) return this.resultOf(existing);
+
+    const terms: OrderTerms = {
+      price: input.price,
+      currency: this.settings.currency,
+      commissionBps: this.settings.commissionBps,
+      buyerWallet: buyer.wallet,
+      merchantWallet: merchant.wallet,
+      productId: input.productId,
+      salt: randomBytes(16).toString('hex'),
+    };
+    const split = settlementSplit(terms);
+    const proposal = {
+      orderId,
+      merchant: { mspId: merchant.bank, partyId: merchant.partyId },
+      ...(courier ? { courier: { mspId: courier.bank, partyId: courier.partyId } } : {}),
+      ...(input.windows ? { windows: input.windows } : {}),
+    };
+    const secret = await this.users.walletSecret(buyer);
+    return this.submit(caller, orderId, 'Propose', (escrow) =>
+      escrow.propose(proposal, terms, {
+        beforeSubmit: async () => {
+          await this.ledger.lockEscrow(`lock.${orderId}`, {
+            orderId,
+            buyerWallet: buyer.wallet,
+            secret,
+            merchantWallet: merchant.wallet,
+            platformWallet: this.settings.platformWallet,
+            merchantAmount: split.merchantAmount,
+            commissionAmount: split.commissionAmount,
+          });
+        },
+      }),
+    );
+  }
+
+  approve(caller: Caller, orderId: string): Promise<ActionResult> {
+    requireOneOf(caller, ['platform', 'merchant'], 'approve an order here (banks approve through their bridges)');
+    return this.submit(caller, orderId, 'Approve', (escrow) => escrow.approve(orderId));
+  }
+
+  reject(caller: Caller, orderId: string, reason: string): Promise<ActionResult> {
+    requireOneOf(caller, ['platform', 'merchant'], 'reject an order here (banks reject through their bridges)');
+    return this.submit(caller, orderId, 'Reject', (escrow) => escrow.reject(orderId, reason));
+  }
+
+  async ship(caller: Caller, orderId: string, courierId?: string): Promise<ActionResult> {
+    requireUser(caller, 'merchant', 'ship an order');
+    const courier = courierId ? await this.party(courierId, 'courier', 'courierId') : undefined;
+    const courierRef = courier ? { mspId: courier.bank, partyId: courier.partyId } : undefined;
+    return this.submit(caller, orderId, 'Ship', (escrow) => escrow.ship(orderId, courierRef));
+  }
+
+  deliver(caller: Caller, orderId: string, proofHash: string): Promise<ActionResult> {
+    requireUser(caller, 'courier', 'sign a delivery');
+    return this.submit(caller, orderId, 'Deliver', (escrow) => escrow.deliver(orderId, proofHash));
+  }
+
+  confirm(caller: Caller, orderId: string): Promise<ActionResult> {
+    requireUser(caller, 'buyer', 'confirm receipt');
+    return this.submit(caller, orderId, 'Confirm', (escrow) => escrow.confirm(orderId));
+  }
+
+  declareNonReceipt(caller: Caller, orderId: string): Promise<ActionResult> {
+    requireUser(caller, 'buyer', 'declare non-receipt');
+    return this.submit(caller, orderId, 'DeclareNonReceipt', (escrow) => escrow.declareNonReceipt(orderId));
+  }
+
+  resolve(caller: Caller, orderId: string, winner: 'buyer' | 'courier', evidenceHash: string): Promise<ActionResult> {
+    requireOneOf(caller, ['platform'], 'resolve a dispute');
+    return this.submit(caller, orderId, 'ResolveDispute', (escrow) => escrow.resolveDispute(orderId, winner, evidenceHash));
+  }
+
+  challenge(caller: Caller, orderId: string): Promise<ActionResult> {
+    requireUser(caller, 'merchant', 'challenge a settlement');
+    return this.submit(caller, orderId, 'Challenge', (escrow) => escrow.challenge(orderId));
+  }
+
+  /** Steps anyone on the channel may take once a deadline has passed, so that no one can stall an order. */
+  afterDeadline(caller: Caller, orderId: string, step: 'AutoConfirm' | 'Expire' | 'Compensate'): Promise<ActionResult> {
+    requireOneOf(caller, ['platform', 'buyer', 'merchant', 'courier'], 'move an order on after a deadline');
+    const send = { AutoConfirm: 'autoConfirm', Expire: 'expire', Compensate: 'compensate' } as const;
+    return this.submit(caller, orderId, step, (escrow) => escrow[send[step]](orderId));
+  }
+
+  /**
+   * A disputing party's deposit: the price, locked from its own wallet. Its bank's bridge sees the lock
+   * and records it on-chain. Refused when the order is not in dispute, the caller is not its buyer or
+   * courier, or the deadline is too close for the bank to record it — the money would sit locked.
+   */
+  async deposit(caller: Caller, orderId: string): Promise<{ orderId: string; party: 'buyer' | 'courier'; lockRef: string }> {
+    const user = requireUser(caller, ['buyer', 'courier'], 'post a dispute deposit');
+    const order = await this.order(orderId);
+    const party = user.role === 'buyer' ? 'buyer' : 'courier';
+    const ref = party === 'buyer' ? order.buyer : order.courier;
+    if (!ref || ref.partyId !== user.partyId || ref.mspId !== user.bank) {
+      throw new ApiError(403, 'WRONG_PARTY', `only order ${orderId}'s ${party} may post its ${party} deposit`);
+    }
+    if (order.state !== 'DISPUTED' || !order.dispute)
+      throw new ApiError(409, 'WRONG_STATE', `order ${orderId} is ${order.state}, not DISPUTED`);
+    if (Date.now() > order.dispute.depositBy - depositMarginMs) {
+      throw new ApiError(
+        409,
+        'DEADLINE_PASSED',
+        `deposits for order ${orderId} were due by ${new Date(order.dispute.depositBy).toISOString()}`,
+      );
+    }
+    const terms = await this.sessions.platform().getOrderTerms(orderId);
+    const { lockRef } = await this.ledger.lockDeposit(`deposit.${orderId}.${party}`, {
+      orderId,
+      party,
+      wallet: user.wallet,
+      secret: await this.users.walletSecret(user),
+      amount: BigInt(terms.price),
+    });
+    return { orderId, party, lockRef };
+  }
+
+  async view(orderId: string): Promise<OrderView> {
+    const order = await this.order(orderId);
+    const txIds = new Set([...order.history.map((h) => h.txId), ...Object.values(order.approvals).map((a) => a.txId)]);
+    for (const d of Object.values(order.dispute?.deposits ?? {})) txIds.add(d.txId);
+    await Promise.all([...txIds].filter((t) => !this.blocks.has(t)).map((t) => this.blockNumberOf(t)));
+    return orderView(order, (txId) => this.blocks.get(txId));
+  }
+
+  /** The newest orders in each state (a page per state), newest first: the dashboard's list. */
+  async list(state?: OrderState): Promise<{ orderId: string; state: string; createdAt: string }[]> {
+    const states = state ? [state] : orderStates;
+    const pages = await Promise.all(states.map(async (s) => (await this.sessions.platform().listOrdersByState(s, 100)).orders));
+    return pages
+      .flat()
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, 200)
+      .map((o) => ({ orderId: o.orderId, state: o.state, createdAt: new Date(o.createdAt).toISOString() }));
+  }
+
+  async transaction(txId: string): Promise<ReturnType<typeof transactionView>> {
+    const block = await this.sessions.blockOf(txId);
+    const tx = block && publicTransactions(block).find((t) => t.txId === txId);
+    if (!tx) throw new ApiError(404, 'NOT_FOUND', `no transaction ${txId} on the channel`);
+    return transactionView(tx);
+  }
+
+  async order(orderId: string): Promise<Order> {
+    const order = await this.findOrder(orderId);
+    if (!order) throw new ApiError(404, 'NOT_FOUND', `no order ${orderId}`);
+    return order;
+  }
+
+  private async findOrder(orderId: string): Promise<Order | undefined> {
+    try {
+      return await this.sessions.platform().getOrder(orderId);
+    } catch (error) {
+      if (error instanceof ContractRefusal && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  private async blockNumberOf(txId: string): Promise<void> {
+    const block = await this.sessions.blockOf(txId);
+    if (block) this.remember(txId, BigInt(block.getHeader()?.getNumber() ?? 0));
+  }
+
+  /** Caches where a transaction landed; the oldest entries go first, so a long-running API stays small. */
+  private remember(txId: string, blockNumber: bigint): void {
+    this.blocks.set(txId, blockNumber);
+    if (this.blocks.size > maxRememberedBlocks) this.blocks.delete(this.blocks.keys().next().value!);
+  }
+
+  private async party(userId: string, role: UserRole, field: string): Promise<PlatformUser> {
+    const user = await this.users.find(userId);
+    if (!user || user.role !== role) throw new ApiError(404, 'NOT_FOUND', `${field}: no ${role} ${userId}`);
+    return user;
+  }
+
+  /** The caller's own contract client: every step is signed by the party taking it. */
+  private async escrowOf(caller: Caller): Promise<EscrowClient> {
+    if (caller.kind === 'platform') return this.sessions.platform();
+    if (caller.kind === 'bank') throw new ApiError(403, 'WRONG_PARTY', "a bank acts on orders through its bridge, not the platform's API");
+    const { user } = caller;
+    return this.sessions.user(user.userId, user.bank, () => this.users.signingIdentity(user));
+  }
+
+  /** `name` is the transaction's, for the log; `send` takes the step through the caller's own client. */
+  private async submit(
+    caller: Caller,
+    orderId: string,
+    name: string,
+    send: (escrow: EscrowClient) => Promise<Committed<Order>>,
+  ): Promise<ActionResult> {
+    // The contract answers a one-order step with the order as committed: no second read needed.
+    const { result: order, txId, blockNumber } = await send(await this.escrowOf(caller));
+    this.remember(txId, blockNumber);
+    await this.sessions.allPeersAt(blockNumber);
+    this.log.info({ orderId, action: name, txId, block: blockNumber.toString(), state: order.state }, 'order step committed');
+    return { orderId, state: order.state, txId, blockNumber: blockNumber.toString() };
+  }
+
+  /** A repeated creation: what the first one did. */
+  private async resultOf(order: Order): Promise<ActionResult> {
+    const { txId } = order.history[0]!;
+    if (!this.blocks.has(txId)) await this.blockNumberOf(txId);
+    return { orderId: order.orderId, state: order.state, txId, blockNumber: this.blocks.get(txId)?.toString() ?? '' };
+  }
+}
+
+function requireUser(caller: Caller, roles: UserRole | UserRole[], action: string): PlatformUser {
+  const allowed = Array.isArray(roles) ? roles : [roles];
+  if (caller.kind !== 'user' || !allowed.includes(caller.user.role)) {
+    throw new ApiError(403, 'WRONG_PARTY', `only a ${allowed.join(' or ')} may ${action}`);
+  }
+  return caller.user;
+}
+
+function requireOneOf(caller: Caller, who: ('platform' | UserRole)[], action: string): void {
+  const role = caller.kind === 'user' ? caller.user.role : caller.kind;
+  if (!(who as string[]).includes(role)) throw new ApiError(403, 'WRONG_PARTY', `only the ${who.join(' or ')} may ${action}`);
+}

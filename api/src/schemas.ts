@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { idPattern, orderStates, windowOverridesSchema } from '@securepay/client';
+import { userRoles } from './user-registry';
+
+/** Money on the wire: a string of digits in minor units (an integer JSON number would lose precision past 2^53). */
+export const amountSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,17}$/, 'a positive whole number of minor units, as a string of at most 18 digits')
+  .meta({ example: '12999' });
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hash: 64 lower-case hex digits');
+const userId = z.string().regex(/^u-[0-9a-f-]{36}$/, 'a user id as returned by POST /users');
+
+export const registerUserBody = z.strictObject({
+  role: z.enum(userRoles),
+  bank: z.string().regex(/^[A-Za-z0-9]+MSP$/, "the MSP id of the user's bank, such as BankAMSP"),
+  displayName: z.string().trim().min(1).max(100).describe('kept by the platform only; never written on-chain'),
+});
+
+export const fundBody = z.strictObject({ amount: amountSchema });
+
+export const createOrderBody = z.strictObject({
+  merchantId: userId,
+  courierId: userId.optional(),
+  productId: z.string().min(1).max(128),
+  price: amountSchema,
+  windows: windowOverridesSchema.optional().describe('per-order deadlines in milliseconds, overriding the channel defaults'),
+});
+
+export const noBody = z.strictObject({});
+export const rejectBody = z.strictObject({ reason: z.string().trim().min(1).max(200) });
+export const shipBody = z.strictObject({ courierId: userId.optional() });
+export const deliverBody = z.strictObject({ proofHash: sha256Hex.describe("hash of the courier's proof of delivery") });
+export const resolveBody = z.strictObject({ winner: z.enum(['buyer', 'courier']), evidenceHash: sha256Hex });
+
+export const orderIdParams = z.strictObject({ orderId: z.string().regex(idPattern, 'an order id of 1-64 letters, digits, _ or -') });
+export const txIdParams = z.strictObject({ txId: z.string().regex(/^[0-9a-f]{64}$/, 'a transaction id: 64 lower-case hex digits') });
+export const walletParams = z.strictObject({ wallet: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a wallet id') });
+export const listQuery = z.strictObject({ state: z.enum(orderStates).optional() });
+export const historyQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional() });

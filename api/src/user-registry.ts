@@ -1,0 +1,153 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type pg from 'pg';
+import { registerAndEnroll, type OrgConnection, type SigningIdentity } from '@securepay/network';
+import type { CbdcLedger } from '@securepay/ledger';
+import { ApiError } from './api-error';
+import type { Keystore } from './keystore';
+
+export const userRoles = ['buyer', 'merchant', 'courier'] as const;
+export type UserRole = (typeof userRoles)[number];
+
+/** A buyer, merchant or courier as the platform knows it. Only `displayName` is personal, and it never leaves the platform. */
+export interface PlatformUser {
+  userId: string;
+  role: UserRole;
+  bank: string;
+  displayName: string;
+  partyId: string;
+  wallet: string;
+}
+
+/** Who is calling the API: an end user, the platform's operator, or a bank's operator. */
+export type Caller =
+  | { kind: 'user'; scope: string; user: PlatformUser }
+  | { kind: 'platform'; scope: 'platform' }
+  | { kind: 'bank'; scope: string; bank: string };
+
+const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+
+interface UserRow {
+  user_id: string;
+  role: UserRole;
+  bank: string;
+  display_name: string;
+  party_id: string;
+  wallet: string;
+}
+const userOf = (row: UserRow): PlatformUser => ({
+  userId: row.user_id,
+  role: row.role,
+  bank: row.bank,
+  displayName: row.display_name,
+  partyId: row.party_id,
+  wallet: row.wallet,
+});
+const userColumns = 'user_id, role, bank, display_name, party_id, wallet';
+
+/**
+ * The platform's users. Registering one enrolls a pseudonymous identity at its bank's Fabric CA (the
+ * certificate carries `role`, `partyId` and `wallet`, never the name), opens its CBDC wallet, and
+ * seals its private key and wallet secret in the keystore. The caller gets an API token once.
+ */
+export class UserRegistry {
+  private readonly operators: { digest: Buffer; caller: Caller }[];
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly keystore: Keystore,
+    private readonly ledger: CbdcLedger,
+    private readonly banks: Map<string, OrgConnection>,
+    operatorTokens: { platform: string; banks: Map<string, string> },
+  ) {
+    this.operators = [
+      { digest: digest(operatorTokens.platform), caller: { kind: 'platform', scope: 'platform' } },
+      ...[...operatorTokens.banks].map(([bank, token]) => ({
+        digest: digest(token),
+        caller: { kind: 'bank', scope: `bank:${bank}`, bank } as Caller,
+      })),
+    ];
+  }
+
+  get bankIds(): string[] {
+    return [...this.banks.keys()];
+  }
+
+  async register(input: { role: UserRole; bank: string; displayName: string }): Promise<{ user: PlatformUser; token: string }> {
+    const connection = this.banks.get(input.bank);
+    if (!connection)
+      throw new ApiError(400, 'UNKNOWN_BANK', `bank: no bank ${input.bank} on this channel (banks: ${this.bankIds.join(', ')})`);
+    const userId = `u-${randomUUID()}`;
+    const user: PlatformUser = {
+      userId,
+      role: input.role,
+      bank: input.bank,
+      displayName: input.displayName,
+      partyId: `p${randomBytes(8).toString('hex')}`,
+      wallet: `w-${randomUUID()}`,
+    };
+    const token = `sp_${randomBytes(32).toString('base64url')}`;
+    const walletSecret = randomBytes(24).toString('hex');
+    const identity = await registerAndEnroll(connection, userId, { role: user.role, partyId: user.partyId, wallet: user.wallet });
+    await this.ledger.openAccount(`open.${user.wallet}`, { id: user.wallet, kind: 'user', bank: user.bank, ownerSecret: walletSecret });
+    await this.pool.query(
+      `insert into platform.users (user_id, role, bank, display_name, party_id, wallet, enrollment_id, token_hash, certificate_pem, sealed_key, sealed_wallet_secret)
+       values ($1, $2, $3, $4, $5, $6, $1, $7, $8, $9, $10)`,
+      [
+        userId,
+        user.role,
+        user.bank,
+        user.displayName,
+        user.partyId,
+        user.wallet,
+        digest(token).toString('hex'),
+        identity.certificatePem,
+        JSON.stringify(this.keystore.seal(userId, 'fabric-key', identity.privateKeyPem)),
+        JSON.stringify(this.keystore.seal(userId, 'wallet-secret', walletSecret)),
+      ],
+    );
+    return { user, token };
+  }
+
+  /** The caller a bearer token belongs to, or undefined. Operator tokens are compared in constant time. */
+  async authenticate(token: string): Promise<Caller | undefined> {
+    const hashed = digest(token);
+    const operator = this.operators.find((o) => timingSafeEqual(o.digest, hashed));
+    if (operator) return operator.caller;
+    const { rows } = await this.pool.query<UserRow>(`select ${userColumns} from platform.users where token_hash = $1`, [
+      hashed.toString('hex'),
+    ]);
+    return rows[0] ? { kind: 'user', scope: `user:${rows[0].user_id}`, user: userOf(rows[0]) } : undefined;
+  }
+
+  async find(userId: string): Promise<PlatformUser | undefined> {
+    const { rows } = await this.pool.query<UserRow>(`select ${userColumns} from platform.users where user_id = $1`, [userId]);
+    return rows[0] ? userOf(rows[0]) : undefined;
+  }
+
+  async findByWallet(wallet: string): Promise<PlatformUser | undefined> {
+    const { rows } = await this.pool.query<UserRow>(`select ${userColumns} from platform.users where wallet = $1`, [wallet]);
+    return rows[0] ? userOf(rows[0]) : undefined;
+  }
+
+  /** The user's Fabric identity, its key opened from the keystore for this use only. */
+  async signingIdentity(user: PlatformUser): Promise<SigningIdentity> {
+    const { rows } = await this.pool.query<{ certificate_pem: string; sealed_key: unknown }>(
+      'select certificate_pem, sealed_key from platform.users where user_id = $1',
+      [user.userId],
+    );
+    const row = rows[0]!;
+    return {
+      mspId: user.bank,
+      certificatePem: row.certificate_pem,
+      privateKeyPem: this.keystore.open(user.userId, 'fabric-key', row.sealed_key),
+    };
+  }
+
+  async walletSecret(user: PlatformUser): Promise<string> {
+    const { rows } = await this.pool.query<{ sealed_wallet_secret: unknown }>(
+      'select sealed_wallet_secret from platform.users where user_id = $1',
+      [user.userId],
+    );
+    return this.keystore.open(user.userId, 'wallet-secret', rows[0]!.sealed_wallet_secret);
+  }
+}

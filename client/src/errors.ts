@@ -1,0 +1,35 @@
+import { EndorseError, type GatewayError } from '@hyperledger/fabric-gateway';
+
+/**
+ * The contract refused the transaction: retrying will not help. `code` is the contract's
+ * (WRONG_STATE, NOT_FOUND, …); `txId` names the refused proposal when it was a submission.
+ * Callers branch on `instanceof` and `code`, never on the message.
+ */
+export class ContractRefusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly txId?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ContractRefusal';
+  }
+}
+
+/** A gateway error's message with what each peer said: the contract's own words are in the details. */
+export function peerWords(error: unknown): string {
+  const details = (error as Partial<GatewayError>).details ?? [];
+  return [(error as Error).message, ...details.map((d) => d.message)].join('; ');
+}
+
+/**
+ * The contract's refusal inside a gateway error, if that is what it is. The peer reports a refusal
+ * only as text (`chaincode response 500, CODE: message`): this is the one place that reads it.
+ */
+export function refusalOf(error: unknown): ContractRefusal | undefined {
+  const refusal = /chaincode response 500, ([A-Z_]+): ([^;]*)/.exec(peerWords(error));
+  if (!refusal) return undefined;
+  const txId = error instanceof EndorseError ? error.transactionId : undefined;
+  return new ContractRefusal(refusal[1]!, refusal[2]!, txId, { cause: error });
+}

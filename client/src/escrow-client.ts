@@ -1,0 +1,187 @@
+import type { Contract } from '@hyperledger/fabric-gateway';
+import {
+  termsSchema,
+  type DisputeWinner,
+  type Order,
+  type OrderState,
+  type OrderTerms,
+  type OrderWindows,
+  type PartyRef,
+  type Proposal,
+  type SignedReceipt,
+} from '@securepay/chaincode/src/order';
+import { z } from 'zod';
+import { ChainSubmitter, type Committed, type RetryLog, type SubmitOptions } from './chain-submitter';
+import {
+  batchApprovalSchema,
+  batchRefusalSchema,
+  orderPageSchema,
+  orderSchema,
+  parseResult,
+  payoutsSchema,
+  windowsResultSchema,
+  type BatchApproval,
+  type OrderPage,
+  type Payouts,
+} from './contract-results';
+import { ContractRefusal } from './errors';
+
+/** Where a committed transaction landed, for transactions that return nothing. */
+export type Commit = Omit<Committed, 'result'>;
+
+/** A batch approval. `committed` is absent when no order of the batch could be approved: then nothing was sent. */
+export interface BatchOutcome extends BatchApproval {
+  committed?: Commit;
+}
+
+export interface EscrowClientOptions {
+  /** Where retries of transient failures are noted (at debug level); silent when absent. */
+  log?: RetryLog;
+  /** Endorse-and-commit attempts per submission before giving up on transient failures. */
+  attempts?: number;
+}
+
+const silent: RetryLog = { debug: () => undefined };
+
+/**
+ * The escrow contract as its callers see it: one typed method per transaction, arguments encoded
+ * and results checked here and nowhere else. Submissions wait for commit and retry what is
+ * transient; a refusal is a `ContractRefusal`. A one-order step returns the order as committed.
+ */
+export class EscrowClient {
+  readonly #chain: ChainSubmitter;
+
+  /** `contract`: the `escrow` contract of the chaincode, as the identity that will sign. */
+  constructor(contract: Contract, options: EscrowClientOptions = {}) {
+    this.#chain = new ChainSubmitter(contract, options.log ?? silent, options.attempts);
+  }
+
+  /**
+   * The buyer proposes an order; the terms travel in the transient map, never in the transaction.
+   * `beforeSubmit` runs once the peers have endorsed and before ordering (the API locks the price then).
+   */
+  propose(proposal: Proposal, terms: OrderTerms, options: { beforeSubmit?: () => Promise<void> } = {}): Promise<Committed<Order>> {
+    return this.step('Propose', [JSON.stringify(proposal)], { transientData: { terms: JSON.stringify(terms) }, ...options });
+  }
+
+  approve(orderId: string): Promise<Committed<Order>> {
+    return this.step('Approve', [orderId]);
+  }
+
+  /**
+   * Approves many orders in one transaction. The contract fails the whole transaction when none can
+   * be approved; that is reported here as data too, each order with its refusal, and nothing committed.
+   */
+  async approveBatch(orderIds: string[]): Promise<BatchOutcome> {
+    try {
+      const { result, ...committed } = await this.#chain.commit('ApproveBatch', [JSON.stringify(orderIds)]);
+      return { ...parseResult(batchApprovalSchema, result, 'batch approval'), committed };
+    } catch (error) {
+      const everyone = error instanceof ContractRefusal ? /could be approved: (\[.*\])/.exec(error.message) : null;
+      if (!everyone) throw error;
+      return { approved: [], refused: parseResult(z.array(batchRefusalSchema), everyone[1]!, 'batch refusal') };
+    }
+  }
+
+  reject(orderId: string, reason: string): Promise<Committed<Order>> {
+    return this.step('Reject', [orderId, reason]);
+  }
+
+  expire(orderId: string): Promise<Committed<Order>> {
+    return this.step('Expire', [orderId]);
+  }
+
+  /** `courier`: the courier to assign, when the buyer did not name one. */
+  ship(orderId: string, courier?: PartyRef): Promise<Committed<Order>> {
+    return this.step('Ship', [orderId, courier ? JSON.stringify(courier) : '']);
+  }
+
+  deliver(orderId: string, proofHash: string): Promise<Committed<Order>> {
+    return this.step('Deliver', [orderId, proofHash]);
+  }
+
+  confirm(orderId: string): Promise<Committed<Order>> {
+    return this.step('Confirm', [orderId]);
+  }
+
+  autoConfirm(orderId: string): Promise<Committed<Order>> {
+    return this.step('AutoConfirm', [orderId]);
+  }
+
+  declareNonReceipt(orderId: string): Promise<Committed<Order>> {
+    return this.step('DeclareNonReceipt', [orderId]);
+  }
+
+  /** A bank records its customer's dispute deposit; `lockRef` is its reference to the CBDC lock. */
+  recordDeposit(orderId: string, party: DisputeWinner, lockRef: string): Promise<Committed<Order>> {
+    return this.step('RecordDeposit', [orderId, party, lockRef]);
+  }
+
+  resolveDispute(orderId: string, winner: DisputeWinner, evidenceHash: string): Promise<Committed<Order>> {
+    return this.step('ResolveDispute', [orderId, winner, evidenceHash]);
+  }
+
+  /** The merchant's bank proves the settlement with a receipt signed by its ledger key. */
+  recordSettlement(orderId: string, receipt: SignedReceipt): Promise<Committed<Order>> {
+    return this.step('RecordSettlement', [orderId, JSON.stringify(receipt)]);
+  }
+
+  challenge(orderId: string): Promise<Committed<Order>> {
+    return this.step('Challenge', [orderId]);
+  }
+
+  compensate(orderId: string): Promise<Committed<Order>> {
+    return this.step('Compensate', [orderId]);
+  }
+
+  /** A bank's admin registers (or rotates) the public key its CBDC ledger signs receipts with. */
+  async registerLedgerKey(publicKeyPem: string): Promise<Commit> {
+    const { txId, blockNumber } = await this.#chain.commit('RegisterLedgerKey', [publicKeyPem]);
+    return { txId, blockNumber };
+  }
+
+  /** The platform sets the default windows of orders proposed from now on. */
+  async configureWindows(windows: OrderWindows): Promise<Commit> {
+    const { txId, blockNumber } = await this.#chain.commit('ConfigureWindows', [JSON.stringify(windows)]);
+    return { txId, blockNumber };
+  }
+
+  /** The public view of an order: no price, wallet or name. */
+  async getOrder(orderId: string): Promise<Order> {
+    return parseResult(orderSchema, await this.#chain.evaluate('GetOrder', [orderId]), 'order');
+  }
+
+  /** The private terms, for the platform, the order's banks, its buyer and its merchant. */
+  async getOrderTerms(orderId: string): Promise<OrderTerms> {
+    return parseResult(termsSchema, await this.#chain.evaluate('GetOrderTerms', [orderId]), 'order terms');
+  }
+
+  async getPayouts(orderId: string): Promise<Payouts> {
+    return parseResult(payoutsSchema, await this.#chain.evaluate('GetPayouts', [orderId]), 'payouts');
+  }
+
+  /** The PEM public key `mspId` registered; a `ContractRefusal` NOT_FOUND when it registered none. */
+  getLedgerKey(mspId: string): Promise<string> {
+    return this.#chain.evaluate('GetLedgerKey', [mspId]);
+  }
+
+  async getWindows(): Promise<OrderWindows> {
+    return parseResult(windowsResultSchema, await this.#chain.evaluate('GetWindows', []), 'windows');
+  }
+
+  async listOrdersByState(state: OrderState, pageSize = 100, bookmark = ''): Promise<OrderPage> {
+    const text = await this.#chain.evaluate('ListOrdersByState', [state, String(pageSize), bookmark]);
+    return parseResult(orderPageSchema, text, 'page of orders');
+  }
+
+  async listOrdersByParty(party: PartyRef, pageSize = 100, bookmark = ''): Promise<OrderPage> {
+    const text = await this.#chain.evaluate('ListOrdersByParty', [party.mspId, party.partyId, String(pageSize), bookmark]);
+    return parseResult(orderPageSchema, text, 'page of orders');
+  }
+
+  /** A one-order step: the contract answers with the order as committed. */
+  private async step(name: string, args: string[], options?: SubmitOptions): Promise<Committed<Order>> {
+    const { result, ...committed } = await this.#chain.commit(name, args, options);
+    return { result: parseResult(orderSchema, result, `${name} result`), ...committed };
+  }
+}

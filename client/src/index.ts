@@ -1,0 +1,26 @@
+export { EscrowClient, type BatchOutcome, type Commit, type EscrowClientOptions } from './escrow-client';
+export type { Committed, RetryLog } from './chain-submitter';
+export type { BatchApproval, BatchRefusal, OrderPage, Payouts } from './contract-results';
+export { ContractRefusal } from './errors';
+export { orderChangeSchema, ordersChangedSchema, type OrderChange, type OrdersChanged } from './orders-changed';
+
+// The contract's data and the pure helpers its callers need, so that they import them from here.
+export {
+  approvalSlots,
+  defaultWindows,
+  idPattern,
+  isFinal,
+  orderStates,
+  receiptBytes,
+  settlementSplit,
+  windowOverridesSchema,
+  type DisputeWinner,
+  type Order,
+  type OrderState,
+  type OrderTerms,
+  type OrderWindows,
+  type PartyRef,
+  type Proposal,
+  type SettlementReceipt,
+  type SignedReceipt,
+} from '@securepay/chaincode/src/order';

@@ -1,0 +1,3 @@
+export { ApiWorld, type RegisteredUser } from './api-world';
+export { chromiumPath, ensureChromium, launchChromium } from './chromium';
+export { ensureLocalServices } from './local-services';

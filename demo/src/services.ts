@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { logTail, ProcessTable, type Layout } from '@securepay/network';
+import { SecurePayClient } from '@securepay/api';
+
+const repo = path.resolve(__dirname, '..', '..');
+// Each service's entry point where npm installed its package (a symlink to its workspace here).
+const bridgeMain = require.resolve('@securepay/bridge/src/main.ts');
+const apiMain = require.resolve('@securepay/api/src/main.ts');
+/** This run's credentials, git-ignored (`demo/.runtime/`). */
+export const demoEnvFile = path.resolve(__dirname, '..', '.runtime', 'demo.env');
+
+export interface DemoCredentials {
+  platformToken: string;
+  bankTokens: Record<string, string>;
+  keystoreSecret: string;
+}
+
+export const serviceNames = (banks: string[]): string[] => ['api', ...banks.map((b) => `bridge-${b}`)];
+
+/**
+ * The off-chain services as background processes beside the network, in its process table: so
+ * `npm run network:down` stops them too. Their credentials are fresh each run, written to a git-ignored
+ * file readable by this user only (a deployment takes them from its secret store instead).
+ */
+export class DemoServices {
+  readonly credentials: DemoCredentials;
+  private readonly processes: ProcessTable;
+
+  constructor(
+    private readonly layout: Layout,
+    readonly banks: string[],
+    private readonly env: Record<string, string>,
+  ) {
+    this.processes = new ProcessTable(layout.pidDir);
+    this.credentials = {
+      platformToken: `platform_${randomBytes(24).toString('hex')}`,
+      bankTokens: Object.fromEntries(banks.map((b) => [b, `${b.toLowerCase()}_${randomBytes(24).toString('hex')}`])),
+      keystoreSecret: randomBytes(32).toString('hex'),
+    };
+  }
+
+  async stopAll(): Promise<void> {
+    for (const name of serviceNames(this.banks)) await this.processes.stop(name);
+  }
+
+  private serviceEnv(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      ...this.env,
+      SECUREPAY_KEYSTORE_SECRET: this.credentials.keystoreSecret,
+      API_PLATFORM_TOKEN: this.credentials.platformToken,
+      API_BANK_TOKENS: Object.entries(this.credentials.bankTokens)
+        .map(([bank, token]) => `${bank}=${token}`)
+        .join(','),
+    };
+  }
+
+  writeEnvFile(apiUrl: string): void {
+    mkdirSync(path.dirname(demoEnvFile), { recursive: true });
+    const env = this.serviceEnv();
+    const keys = ['DATABASE_URL', 'REDIS_URL', 'API_PORT', 'SECUREPAY_KEYSTORE_SECRET', 'API_PLATFORM_TOKEN', 'API_BANK_TOKENS'];
+    const lines = [`# SecurePay demo credentials (this run only). API: ${apiUrl}`, ...keys.map((k) => `${k}=${env[k] ?? ''}`)];
+    writeFileSync(demoEnvFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+  }
+
+  /** Starts the platform API and returns a client once its `/health` answers. */
+  async startApi(): Promise<SecurePayClient> {
+    const port = this.env.API_PORT ?? '3000';
+    const record = this.processes.start({
+      name: 'api',
+      command: process.execPath,
+      args: ['--import', 'tsx', apiMain],
+      env: this.serviceEnv(),
+      cwd: repo,
+      log: this.layout.logFile('api'),
+      marker: apiMain,
+    });
+    const client = new SecurePayClient(`http://127.0.0.1:${port}`);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const health = await client.request<{ status: string }>('GET', '/health').catch(() => undefined);
+      if (health?.status === 200) return client;
+      if (!this.processes.isRunning('api') || Date.now() > deadline) {
+        throw new Error(`the platform API did not start; ${record.log}:\n${logTail(record.log)}`);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
+  /** A bank's bridge; `startBlock` is where it reads from while it has no checkpoint of its own. */
+  startBridge(bank: string, startBlock?: bigint): void {
+    this.processes.start({
+      name: `bridge-${bank}`,
+      command: process.execPath,
+      args: ['--import', 'tsx', bridgeMain, '--bank', bank],
+      env: { ...this.serviceEnv(), ...(startBlock !== undefined ? { BRIDGE_START_BLOCK: startBlock.toString() } : {}) },
+      cwd: repo,
+      log: this.layout.logFile(`bridge-${bank}`),
+      marker: `${bridgeMain} --bank ${bank}`,
+    });
+  }
+
+  async stopBridge(bank: string): Promise<void> {
+    await this.processes.stop(`bridge-${bank}`);
+  }
+}
