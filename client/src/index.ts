@@ -1,6 +1,7 @@
 export { EscrowClient, type BatchOutcome, type Commit, type EscrowClientOptions } from './escrow-client';
 export type { Committed, RetryLog } from './chain-submitter';
 export type { BatchApproval, BatchRefusal, OrderPage, Payouts } from './contract-results';
+export { orderSchema } from './contract-results';
 export { ContractRefusal } from './errors';
 export { orderChangeSchema, ordersChangedSchema, type OrderChange, type OrdersChanged } from './orders-changed';
 

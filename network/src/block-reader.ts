@@ -11,6 +11,11 @@ export interface PublicTransaction {
   creatorMspId: string;
   writes: { namespace: string; key: string; value: Buffer; isDelete: boolean }[];
   events: { chaincodeId: string; name: string; payload: Buffer }[];
+  /**
+   * Who endorsed each chaincode action, with what they signed: an endorsement's signature covers the
+   * proposal response payload followed by the endorser's serialized identity.
+   */
+  endorsements: { mspId: string; certificatePem: string; signedBytes: Buffer; signature: Buffer }[];
 }
 
 /**
@@ -34,10 +39,22 @@ export function publicTransactions(block: common.Block): PublicTransaction[] {
       creatorMspId: msp.SerializedIdentity.deserializeBinary(signatureHeader.getCreator_asU8()).getMspid(),
       writes: [],
       events: [],
+      endorsements: [],
     };
     for (const action of peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()) {
       const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-      const responsePayload = peer.ProposalResponsePayload.deserializeBinary(actionPayload.getAction()!.getProposalResponsePayload_asU8());
+      const endorsed = actionPayload.getAction()!;
+      const responsePayloadBytes = endorsed.getProposalResponsePayload_asU8();
+      for (const endorsement of endorsed.getEndorsementsList()) {
+        const endorser = msp.SerializedIdentity.deserializeBinary(endorsement.getEndorser_asU8());
+        tx.endorsements.push({
+          mspId: endorser.getMspid(),
+          certificatePem: Buffer.from(endorser.getIdBytes_asU8()).toString('utf8'),
+          signedBytes: Buffer.concat([responsePayloadBytes, endorsement.getEndorser_asU8()]),
+          signature: Buffer.from(endorsement.getSignature_asU8()),
+        });
+      }
+      const responsePayload = peer.ProposalResponsePayload.deserializeBinary(responsePayloadBytes);
       const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
       const rwset = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
       for (const ns of rwset.getNsRwsetList()) {
