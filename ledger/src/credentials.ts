@@ -84,6 +84,11 @@ export function loginPool(login: DatabaseLogin, options: { max?: number; databas
   return new pg.Pool({ host, port, user, password, database: options.database ?? login.database, max: options.max ?? 10 });
 }
 
+/** ioredis options for a party's queue login (BullMQ connections add `maxRetriesPerRequest: null`). */
+export function redisOptions(login: QueueLogin): { host: string; port: number; username: string; password: string } {
+  return { host: login.host, port: login.port, username: login.user, password: login.password };
+}
+
 /** A single connection as `login`; the caller ends it. */
 export function loginClient(login: DatabaseLogin, database = login.database): pg.Client {
   const { host, port, user, password } = login;

@@ -8,6 +8,7 @@ export {
   partyCredentialsSchema,
   queueLoginSchema,
   readCredentialsFile,
+  redisOptions,
   writeCredentialsFile,
   type AdminCredentials,
   type DatabaseLogin,

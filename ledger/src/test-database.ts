@@ -32,17 +32,21 @@ export interface TestDatabase {
 
 /**
  * Creates a throw-away database with the owner's credentials (it may create databases), migrates it
- * and records the parties, then opens a small pool per party with that party's own credentials.
+ * and records the parties, then opens a pool per party with that party's own credentials (pools
+ * connect lazily: a party that is not used holds no connection).
  */
-export async function createTestDatabase(access: LedgerAccess, prefix = 'securepay_test'): Promise<TestDatabase> {
+export async function createTestDatabase(
+  access: LedgerAccess,
+  { prefix = 'securepay_test', poolSize = 8 }: { prefix?: string; poolSize?: number } = {},
+): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await migrate(
     access.owner,
     access.parties.map((p) => p.party),
     name,
   );
-  const owner = loginPool(access.owner, { database: name, max: 2 });
-  const pools = new Map(access.parties.map(({ party, login }) => [party.id, loginPool(login, { database: name, max: 8 })]));
+  const owner = loginPool(access.owner, { database: name, max: Math.max(2, poolSize) });
+  const pools = new Map(access.parties.map(({ party, login }) => [party.id, loginPool(login, { database: name, max: poolSize })]));
   // A restarted server drops idle connections; the pool replaces them, and a test must not die of it.
   for (const pool of [owner, ...pools.values()]) pool.on('error', () => undefined);
   const ledgers = new Map([...pools].map(([id, pool]) => [id, new CbdcLedger(pool)]));
