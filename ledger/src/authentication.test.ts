@@ -12,7 +12,7 @@ import { testParties } from './test-parties';
 let cluster: ScratchCluster;
 let platform: DatabaseLogin;
 beforeAll(async () => {
-  cluster = await startScratchCluster({ parties: testParties });
+  cluster = await startScratchCluster({ parties: testParties, port: 55562 });
   platform = { ...cluster.access.parties.find((p) => p.party.kind === 'platform')!.login, database: 'postgres' };
 }, 60_000);
 afterAll(async () => cluster?.stop());

@@ -21,6 +21,13 @@ export interface ClusterSpec {
 
 const debianRoot = '/usr/lib/postgresql';
 
+/** A Unix account by name (`postgres`, `nobody`), if the machine has it. */
+export function systemAccount(name: string): ClusterUser | undefined {
+  const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
+  return uid.status === 0 && gid.status === 0 ? { uid: Number(uid.stdout), gid: Number(gid.stdout) } : undefined;
+}
+
 /**
  * Debian's PostgreSQL server binaries (`/usr/lib/postgresql/<version>/bin`), the newest installed.
  * Installed with apt when missing and we are root; otherwise the caller is told to install them.

@@ -94,3 +94,16 @@ export function loginClient(login: DatabaseLogin, database = login.database): pg
   const { host, port, user, password } = login;
   return new pg.Client({ host, port, user, password, database });
 }
+
+/** Whether `login` can log in right now: what a cluster being ready means. */
+export async function canLogIn(login: DatabaseLogin, database = 'postgres'): Promise<boolean> {
+  const client = loginClient(login, database);
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -8,7 +8,7 @@ import { testParties } from './test-parties';
 let cluster: ScratchCluster;
 let owner: DatabaseLogin;
 beforeAll(async () => {
-  cluster = await startScratchCluster({ parties: testParties });
+  cluster = await startScratchCluster({ parties: testParties, port: 55542 });
   owner = cluster.access.owner;
 }, 60_000);
 afterAll(async () => cluster?.stop());

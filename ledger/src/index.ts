@@ -1,6 +1,7 @@
-export { initCluster, postgresBinDir, postgresCommand, clusterDataDir, type ClusterSpec, type ClusterUser } from './cluster';
+export { initCluster, postgresBinDir, systemAccount, postgresCommand, clusterDataDir, type ClusterSpec, type ClusterUser } from './cluster';
 export {
   adminCredentialsSchema,
+  canLogIn,
   CredentialsError,
   databaseLoginSchema,
   loginClient,

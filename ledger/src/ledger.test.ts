@@ -69,7 +69,7 @@ const lock = (w: Wallets, orderId: string, merchantAmount = 975n, commissionAmou
   });
 
 beforeAll(async () => {
-  cluster = await startScratchCluster({ parties: testParties });
+  cluster = await startScratchCluster({ parties: testParties, port: 55532 });
   db = await createTestDatabase(cluster.access);
   bankA = db.bank(bank);
   await db.centralBank.openAccount('open-bank', { id: `bank-${bank}`, kind: 'bank', bank });

@@ -61,7 +61,7 @@ const lockFor = (orderId: string, from = alice, to = bob) => ({
 });
 
 beforeAll(async () => {
-  cluster = await startScratchCluster({ parties: testParties });
+  cluster = await startScratchCluster({ parties: testParties, port: 55552 });
   db = await createTestDatabase(cluster.access);
   bankA = db.bank('BankAMSP');
   bankB = db.bank('BankBMSP');

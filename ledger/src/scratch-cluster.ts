@@ -1,11 +1,11 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { initCluster, postgresCommand, type ClusterSpec, type ClusterUser } from './cluster';
-import { loginClient, type DatabaseLogin } from './credentials';
+import { initCluster, postgresCommand, systemAccount, type ClusterSpec, type ClusterUser } from './cluster';
+import { canLogIn, type DatabaseLogin } from './credentials';
 import { ownerRole, superuserRole, type Party } from './parties';
 import { provisionRoles } from './roles';
 import type { LedgerAccess } from './test-database';
@@ -62,11 +62,8 @@ const secret = (): string => randomBytes(18).toString('base64url');
 
 function clusterUser(): ClusterUser | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  for (const account of ['postgres', 'nobody']) {
-    const uid = spawnSync('id', ['-u', account], { encoding: 'utf8' });
-    const gid = spawnSync('id', ['-g', account], { encoding: 'utf8' });
-    if (uid.status === 0 && gid.status === 0) return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
-  }
+  const account = systemAccount('postgres') ?? systemAccount('nobody');
+  if (account) return account;
   throw new Error('running as root, and neither a postgres nor a nobody account exists to run PostgreSQL as');
 }
 
@@ -84,15 +81,7 @@ export async function freePort(from: number): Promise<number> {
 
 async function waitConnectable(login: DatabaseLogin, child: ChildProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + 30_000;
-  for (;;) {
-    const client = loginClient(login, 'postgres');
-    try {
-      await client.connect();
-      await client.end();
-      return;
-    } catch {
-      await client.end().catch(() => undefined);
-    }
+  while (!(await canLogIn(login))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       throw new Error(`the scratch PostgreSQL did not come up; ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
     }

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import {
+  systemAccount,
   initCluster,
-  loginClient,
+  canLogIn,
   ownerRole,
   postgresBinDir,
   postgresCommand,
@@ -31,14 +31,12 @@ function placement(layout: Layout): { home: string; user?: ClusterUser } {
   const account = orgUser(centralBank);
   if (account) return { home: path.join(layout.orgHome(centralBank), 'ledger-db'), user: account };
   if (process.getuid?.() !== 0) return { home: path.join(layout.orgHome(centralBank), 'ledger-db') };
-  const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  if (uid.status !== 0 || gid.status !== 0) {
+  const postgres = systemAccount('postgres');
+  if (!postgres)
     throw new Error('the ledger database cannot run as root: turn org accounts on (SECUREPAY_ORG_USERS) or install postgresql');
-  }
   const home = path.join(layout.runtimeDir, 'ledger-db');
   log.warn({ home }, "no org accounts: the ledger database runs as Debian's postgres account, outside the central bank's folder");
-  return { home, user: { uid: Number(uid.stdout), gid: Number(gid.stdout) } };
+  return { home, user: postgres };
 }
 
 /**
@@ -72,16 +70,4 @@ export async function startLedgerDatabase(layout: Layout, processes: ProcessTabl
     password: partyCredentials(layout, party, {}).database.password,
   }));
   await provisionRoles(superuser, { role: ownerRole, password: ownerLogin(layout).password }, parties);
-}
-
-async function canLogIn(login: Parameters<typeof loginClient>[0]): Promise<boolean> {
-  const client = loginClient(login, 'postgres');
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
