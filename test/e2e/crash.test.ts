@@ -12,8 +12,9 @@ import { MoneyWorld, platformWallet } from './money';
 
 /**
  * 300 orders with mixed outcomes while the banks' bridges are SIGKILLed at random moments and
- * restarted, and the network's own Redis and ledger database are each restarted once. At the end every order is final, every
- * wallet holds exactly what the outcomes say (nothing paid twice, nothing lost) and the invariant holds.
+ * restarted, and the network's own Redis and ledger database are each restarted once. At the end
+ * every order is final, every wallet holds exactly what the outcomes say (nothing paid twice,
+ * nothing lost) and the invariant holds.
  */
 const orders = Number(process.env.CRASH_ORDERS ?? 300);
 const minKills = 10;
