@@ -218,6 +218,12 @@ describe('escrow', () => {
     expect(await refused(() => db.platform.compensate(key('comp'), posted, decision(posted, 'COMPENSATED'), 'reserve-BankAMSP'))).toBe(
       'FORBIDDEN',
     );
+    const payout = { winner: 'buyer' as const, platformWallet: 'platform-fees', winnerPayout: 0n, platformPayout: 0n };
+    expect(await refused(() => db.platform.settleDeposits(key('settle'), voided, decision(voided, 'REFUNDED'), payout))).toBe('FORBIDDEN');
+    expect(await refused(() => db.centralBank.settleDeposits(key('settle'), voided, decision(voided, 'REFUNDED'), payout))).toBe(
+      'FORBIDDEN',
+    );
+    expect(await refused(() => db.escrowAgent.history(alice.id, alice.secret))).toBe('FORBIDDEN');
     const bobBefore = BigInt((await db.platform.balance(bob.id, bob.secret)).available);
     await db.escrowAgent.postEscrow(key('post'), posted, decision(posted, 'CONFIRMED'));
     expect(BigInt((await db.platform.balance(bob.id, bob.secret)).available)).toBe(bobBefore + 90n);
