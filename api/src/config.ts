@@ -45,7 +45,6 @@ export const apiConfigSchema = z.object({
   API_CURRENCY: z.string().default('CNY'),
   API_COMMISSION_BPS: z.coerce.number().int().min(0).max(10_000).default(250),
   PLATFORM_WALLET: z.string().default('platform-fees'),
-  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
 });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { deriveKeystoreKey, open, seal, sealedBoxSchema, type SealedBox } from './sealed-box';
 
@@ -42,11 +42,6 @@ export class Keystore {
   /** Seals `secret` for `owner` and `purpose`; only the same pair opens it again. */
   seal(owner: string, purpose: string, secret: string): SealedBox {
     return seal(this.key, secret, `${owner}/${purpose}`);
-  }
-
-  /** A secret the platform can always recompute and never needs to store (its own wallet's credential, say). */
-  derive(purpose: string): string {
-    return createHmac('sha256', this.key).update(purpose).digest('hex');
   }
 
   open(owner: string, purpose: string, box: unknown): string {

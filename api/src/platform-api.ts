@@ -1,10 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import type { Logger } from 'pino';
 import { orgAdmin, type OrgConnection } from '@securepay/network';
-import { CbdcLedger, LedgerError, roleDatabaseUrl } from '@securepay/ledger';
+import { CbdcLedger, loginPool, redisOptions, type DatabaseLogin, type QueueLogin } from '@securepay/ledger';
 import { createApp } from './app';
 import type { ApiConfig } from './config';
 import { FabricSessions } from './fabric-sessions';
@@ -17,8 +16,14 @@ import { UserRegistry } from './user-registry';
 
 export interface PlatformApiOptions {
   config: ApiConfig;
-  /** The database as its owner: the API's own schema, and the ledger's through the bridge role. */
-  databaseUrl: string;
+  /** The platform's own ledger login: the API's tables (granted to it alone) and the ledger's platform functions. */
+  database: DatabaseLogin;
+  /** The platform's Redis user, which `/health` checks. */
+  queues: QueueLogin;
+  /** The owner credential of the platform's fee wallet, which the central bank opened with it (`walletSecret`). */
+  platformWalletSecret: string;
+  /** Banks whose operators fund their customers through the API, each ledger logged in as that bank (see routes.ts). */
+  bankLedgers?: ReadonlyMap<string, CbdcLedger>;
   /** Every org's connection details; the platform's org signs as the platform operator. */
   connections: Map<string, OrgConnection>;
   platformMspId?: string;
@@ -39,24 +44,14 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
   const platformConnection = options.connections.get(platformMspId);
   if (!platformConnection) throw new Error(`no connection details for the platform's org ${platformMspId}`);
 
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
-  const ledgerPool = new pg.Pool({ connectionString: roleDatabaseUrl('securepay_bridge', options.databaseUrl), max: 10 });
-  // A restarted PostgreSQL drops idle connections; the pools replace them.
-  for (const p of [pool, ledgerPool]) p.on('error', (error) => log.warn({ err: error }, 'database connection lost'));
+  // One login, the platform's: its own tables and the ledger functions a platform may call.
+  const pool = loginPool(options.database, { max: 20 });
+  // A restarted PostgreSQL drops idle connections; the pool replaces them.
+  pool.on('error', (error) => log.warn({ err: error }, 'database connection lost'));
   const keystore = await Keystore.open(pool, config.SECUREPAY_KEYSTORE_SECRET);
-  const ledger = new CbdcLedger(ledgerPool);
-  const platformWallet = { id: config.PLATFORM_WALLET, secret: keystore.derive('platform-wallet') };
-  await ledger
-    .openAccount(`open.${platformWallet.id}`, {
-      id: platformWallet.id,
-      kind: 'platform',
-      bank: platformMspId,
-      ownerSecret: platformWallet.secret,
-    })
-    .catch((error: unknown) => {
-      if (!(error instanceof LedgerError && error.code === 'ALREADY_EXISTS')) throw error;
-      log.warn({ wallet: platformWallet.id }, 'the platform wallet was opened with another credential; its balance is not readable here');
-    });
+  const ledger = new CbdcLedger(pool);
+  // The central bank opens the fee wallet (npm run ledger:migrate); the platform only holds its credential.
+  const platformWallet = { id: config.PLATFORM_WALLET, secret: options.platformWalletSecret };
 
   const banks = new Map([...options.connections].filter(([mspId]) => mspId !== platformMspId));
   const users = new UserRegistry(pool, keystore, ledger, banks, { platform: config.API_PLATFORM_TOKEN, banks: config.API_BANK_TOKENS });
@@ -68,12 +63,12 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
     { currency: config.API_CURRENCY, commissionBps: config.API_COMMISSION_BPS, platformWallet: platformWallet.id },
     log,
   );
-  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const redis = new Redis({ ...redisOptions(options.queues), lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => undefined);
   await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not reachable yet'));
 
   const app = createApp({
-    routes: routes({ users, desk, ledger, platformWallet }),
+    routes: routes({ users, desk, ledger, platformWallet, bankLedgers: options.bankLedgers }),
     users,
     pool,
     metrics: new HttpMetrics(),
@@ -100,7 +95,7 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
       server.closeAllConnections();
       sessions.close();
       redis.disconnect();
-      await Promise.all([pool.end(), ledgerPool.end()]);
+      await pool.end();
     },
   };
 }

@@ -36,6 +36,12 @@ export interface RouteDeps {
   ledger: CbdcLedger;
   /** The platform's own fee wallet, which its operator may read. */
   platformWallet: { id: string; secret: string };
+  /**
+   * The ledgers of banks that fund their customers through this API, each logged in as that bank.
+   * The platform's own role can never fund; without its bank's ledger here a bank funds through its
+   * own systems, and this route says so.
+   */
+  bankLedgers?: ReadonlyMap<string, CbdcLedger>;
 }
 
 const caller = (input: RouteInput): Caller => input.caller!;
@@ -137,7 +143,11 @@ export function routes(deps: RouteDeps): Route[] {
         if (!owner) throw new ApiError(404, 'NOT_FOUND', `no wallet ${input.params.wallet}`);
         if (owner.bank !== c.bank) throw new ApiError(403, 'WRONG_PARTY', `wallet ${owner.wallet} is held at ${owner.bank}, not ${c.bank}`);
         const { amount } = input.body as z.infer<typeof s.fundBody>;
-        await ledger.fund(`fund.${c.scope}.${input.idempotencyKey}`, `bank-${c.bank}`, owner.wallet, BigInt(amount));
+        const bankLedger = deps.bankLedgers?.get(c.bank);
+        if (!bankLedger) {
+          throw new ApiError(403, 'WRONG_PARTY', `${c.bank} funds its customers with its own ledger credentials, not through the platform`);
+        }
+        await bankLedger.fund(`fund.${c.scope}.${input.idempotencyKey}`, `bank-${c.bank}`, owner.wallet, BigInt(amount));
         return { wallet: owner.wallet, funded: amount };
       },
     },

@@ -2,10 +2,9 @@ import type { ChaincodeEvent, Network } from '@hyperledger/fabric-gateway';
 import { EscrowClient, ordersChangedSchema } from '@securepay/client';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
-import pg from 'pg';
 import type { Logger } from 'pino';
 import { connectGateway, type OrgConnection, type SigningIdentity } from '@securepay/network';
-import { CbdcLedger } from '@securepay/ledger';
+import { CbdcLedger, loginPool, redisOptions, type DatabaseLogin, type QueueLogin } from '@securepay/ledger';
 import { ApprovalBatcher } from './approval-batcher';
 import { CheckpointStore, type EventPosition } from './checkpoint-store';
 import { LifecycleDriver, NotYet, type BankAccounts } from './lifecycle-driver';
@@ -17,16 +16,17 @@ import { ReceiptSigner } from './receipt-signer';
 export interface BridgeOptions extends BankAccounts {
   connection: OrgConnection;
   identity: SigningIdentity;
-  /** PostgreSQL as the bridge's role: ledger functions and the bridge's own tables only. */
-  databaseUrl: string;
-  redisUrl: string;
+  /** The ledger as this bank's own role: the functions a bank may call and its own bridge rows only. */
+  database: DatabaseLogin;
+  /** This bank's Redis user: its password and the key prefix it may use. */
+  queues: QueueLogin;
   keyDir: string;
   concurrency?: number;
   /** Attempts before a job lands in the dead-letter queue, and the first retry's delay (doubling). */
   jobAttempts?: number;
   retryDelayMs?: number;
-  /** BullMQ's key prefix in Redis: lets test runs keep apart from each other. */
-  queuePrefix?: string;
+  /** A namespace under the bank's own key prefix (`<prefix>:<namespace>`): keeps test runs apart. */
+  queueNamespace?: string;
   /** Where to start reading when there is no checkpoint yet (default: the first block). */
   startBlock?: bigint;
   log: Logger;
@@ -35,6 +35,9 @@ export interface BridgeOptions extends BankAccounts {
 
 export const queueName = (bank: string): string => `securepay-${bank}`;
 export const deadLetterQueueName = (bank: string): string => `securepay-${bank}-dead-letter`;
+/** BullMQ's key prefix: the bank's own (its Redis user may use no other), and a namespace under it if given. */
+export const bridgeQueuePrefix = (queues: QueueLogin, namespace?: string): string =>
+  namespace ? `${queues.prefix}:${namespace}` : queues.prefix;
 
 export interface RunningBridge {
   stop(): Promise<void>;
@@ -49,7 +52,7 @@ export interface RunningBridge {
 export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
   const { bank, log, metrics } = options;
   const jobAttempts = options.jobAttempts ?? 12;
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: (options.concurrency ?? 32) + 2 });
+  const pool = loginPool(options.database, { max: (options.concurrency ?? 32) + 2 });
   pool.on('error', (error) => log.warn({ err: error.message }, 'a database connection failed; it will be replaced'));
   const ledger = new CbdcLedger(pool);
   const store = new CheckpointStore(pool, bank);
@@ -60,8 +63,8 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   await registerLedgerKey(escrow, signer, log);
   const driver = new LifecycleDriver(options, ledger, escrow, new ApprovalBatcher(escrow, log), signer, log);
 
-  const redis = (): IORedis => new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
-  const prefix = options.queuePrefix ?? 'bull';
+  const redis = (): IORedis => new IORedis({ ...redisOptions(options.queues), maxRetriesPerRequest: null });
+  const prefix = bridgeQueuePrefix(options.queues, options.queueNamespace);
   const queue = new Queue<OrderJob>(queueName(bank), { connection: redis(), prefix });
   const deadLetters = new Queue(deadLetterQueueName(bank), { connection: redis(), prefix });
   const progress = new EventProgress();

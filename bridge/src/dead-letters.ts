@@ -1,11 +1,14 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { parseArgs } from 'node:util';
+import { redisOptions } from '@securepay/ledger';
+import { bankSetup } from './bank-credentials';
 import { deadLetterQueueName, queueName } from './bridge';
 
 /**
  * The operator's view of a bank's dead letters: jobs that failed every attempt. Replaying one moves
- * its original job back to the queue for another round of attempts.
+ * its original job back to the queue for another round of attempts. It logs in as the bank and finds
+ * the queues the bridge uses from the same settings (the bank's credentials, BRIDGE_QUEUE_NAMESPACE).
  *
  *   npm run bridge:dead-letters -- --bank BankAMSP            # list
  *   npm run bridge:dead-letters -- --bank BankAMSP --replay   # replay all
@@ -14,8 +17,8 @@ import { deadLetterQueueName, queueName } from './bridge';
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { bank: { type: 'string' }, replay: { type: 'boolean' } } });
   if (!values.bank) throw new Error('usage: dead-letters --bank <MSP id> [--replay [job id]]');
-  const connection = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const prefix = process.env.BRIDGE_QUEUE_PREFIX ?? 'bull';
+  const { credentials, queuePrefix: prefix } = bankSetup(values.bank);
+  const connection = new IORedis({ ...redisOptions(credentials.queues), maxRetriesPerRequest: null });
   const dead = new Queue(deadLetterQueueName(values.bank), { connection, prefix });
   const work = new Queue(queueName(values.bank), { connection, prefix });
   try {

@@ -1,4 +1,4 @@
 export { bankAccounts, bridgeRuntimeDir } from './accounts';
-export { deadLetterQueueName, queueName, startBridge, type BridgeOptions, type RunningBridge } from './bridge';
+export { bridgeQueuePrefix, deadLetterQueueName, queueName, startBridge, type BridgeOptions, type RunningBridge } from './bridge';
 export type { BankAccounts } from './lifecycle-driver';
 export { BridgeMetrics } from './metrics';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { percentile } from '@securepay/network/bench/stats';
-import { adminDatabaseUrl, CbdcLedger, dropDatabase, migrate, roleDatabaseUrl } from '@securepay/ledger';
+import { createTestDatabase } from '@securepay/ledger';
+import { Layout, ledgerAccess, loadNetworkConfig, runningProfile } from '@securepay/network';
 
 const steps = ['approvePlatform', 'approveMerchant', 'approveBuyerBank', 'approveMerchantBank', 'ship', 'deliver', 'confirm'] as const;
 const nextState: Record<(typeof steps)[number], [string, string]> = {
@@ -27,28 +27,33 @@ export interface BaselineFigures {
  * The centralized baseline: the same normal workflow — propose with the escrow lock, four
  * approvals, ship, deliver, confirm — as one PostgreSQL transaction per step on the same machine,
  * with the same number of steps in flight. The orders table is the platform's database; the lock
- * is the same CBDC ledger function the bridge uses. No blockchain, no signatures.
+ * is the same CBDC ledger function the platform API uses, as the platform's role. No blockchain, no
+ * signatures. On a throw-away database of the running network's ledger cluster.
  */
 export async function runCentralizedBaseline(options: { seconds: number; load: number }): Promise<BaselineFigures> {
-  const url = new URL(adminDatabaseUrl());
-  url.pathname = `/securepay_baseline_${randomBytes(4).toString('hex')}`;
-  await migrate(url.toString());
-  // Two pools of 20, as an app server would keep (PostgreSQL allows 100 connections in all).
-  const admin = new pg.Pool({ connectionString: url.toString(), max: 20 });
-  const ledgerPool = new pg.Pool({ connectionString: roleDatabaseUrl('securepay_bridge', url.toString()), max: 20 });
-  const central = new pg.Pool({ connectionString: roleDatabaseUrl('securepay_central_bank', url.toString()), max: 1 });
+  const layout = new Layout(loadNetworkConfig({ profile: runningProfile() }));
+  // Pools of 20 (the owner's for the orders table, the platform's for the ledger), as an app server would keep.
+  const db = await createTestDatabase(ledgerAccess(layout), { prefix: 'securepay_baseline', poolSize: 20 });
+  const admin = db.owner;
   try {
     await admin.query(
       `create table orders (id text primary key, state text not null, approvals int not null default 0, updated_at timestamptz not null default now())`,
     );
-    const ledger = new CbdcLedger(ledgerPool);
-    await new CbdcLedger(central).openAccount('open.bank', { id: 'bank-A', kind: 'bank', bank: 'A' });
-    await new CbdcLedger(central).mint('mint.bank', 'bank-A', 10n ** 15n);
+    const ledger = db.platform;
+    const bankA = db.bank('BankAMSP');
+    await db.centralBank.openAccount('open.bank', { id: 'bank-BankAMSP', kind: 'bank', bank: 'BankAMSP' });
+    await db.centralBank.mint('mint.bank', 'bank-BankAMSP', 10n ** 15n);
+    await db.centralBank.openAccount('open.platform', {
+      id: 'platform',
+      kind: 'platform',
+      bank: 'PlatformMSP',
+      ownerSecret: 's'.repeat(20),
+    });
     const buyers = Array.from({ length: options.load }, (_, i) => `buyer-${i}`);
-    for (const id of [...buyers, 'merchant', 'platform']) {
-      await ledger.openAccount(`open.${id}`, { id, kind: id === 'platform' ? 'platform' : 'user', bank: 'A', ownerSecret: 's'.repeat(20) });
+    for (const id of [...buyers, 'merchant']) {
+      await bankA.openAccount(`open.${id}`, { id, kind: 'user', bank: 'BankAMSP', ownerSecret: 's'.repeat(20) });
     }
-    for (const b of buyers) await ledger.fund(`fund.${b}`, 'bank-A', b, 10n ** 12n);
+    for (const b of buyers) await bankA.fund(`fund.${b}`, 'bank-BankAMSP', b, 10n ** 12n);
 
     const latencies: number[] = [];
     let failed = 0;
@@ -107,7 +112,6 @@ export async function runCentralizedBaseline(options: { seconds: number; load: n
       p99LatencyMs: percentile(latencies, 99),
     };
   } finally {
-    await Promise.all([admin.end(), ledgerPool.end(), central.end()]);
-    await dropDatabase(url.toString());
+    await db.drop();
   }
 }

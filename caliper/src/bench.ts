@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { down, endorsingOrgs, Layout, loadNetworkConfig, readConnection, runningProfile, up, type NetworkConfig } from '@securepay/network';
-import { ensureChromium, ensureLocalServices } from '@securepay/demo';
+import { ensureChromium } from '@securepay/demo';
 import { runCentralizedBaseline, type BaselineFigures } from './baseline';
 import { recordedRounds, runCaliper, type RoundSpec } from './caliper-run';
 import { barChartSvg, lineChartSvg, renderCharts } from './charts';
@@ -172,11 +172,8 @@ async function main(): Promise<void> {
   const outDir = values.resume ? path.resolve(values.resume) : path.join(caliperDir, 'results', `${stamp}${suffix}`);
   mkdirSync(outDir, { recursive: true });
 
+  // The ledger's PostgreSQL and the queues' Redis are the network's own: every round brings them up with it.
   ensureChromium();
-  await ensureLocalServices(
-    process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  );
 
   const runs: RunFigures[] = [];
   for (let i = 1; i <= runCount; i++) {

@@ -34,7 +34,7 @@ export async function measureSettlementLatency(options: { orders: number; lanes:
           await client.post(`/orders/${orderId}/deliver`, courier.token, { proofHash: randomBytes(32).toString('hex') });
           await client.post(`/orders/${orderId}/confirm`, buyer.token);
           const confirmed = Date.now();
-          while ((await world.db.bridge.escrowOf(orderId)).status !== 'posted') {
+          while ((await world.db.centralBank.escrowOf(orderId)).status !== 'posted') {
             if (Date.now() - confirmed > 60_000) throw new Error(`order ${orderId} not paid 60 s after confirmation`);
             await sleep(10);
           }

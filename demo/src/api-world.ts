@@ -8,8 +8,18 @@ import {
   type RunningPlatformApi,
 } from '@securepay/api';
 import { BridgeMetrics, startBridge, type RunningBridge } from '@securepay/bridge';
-import { createTestDatabase, roleDatabaseUrl, type TestDatabase } from '@securepay/ledger';
-import { Layout, loadNetworkConfig, orgAdmin, readConnection, runningProfile, type OrgConnection } from '@securepay/network';
+import { createTestDatabase, type TestDatabase } from '@securepay/ledger';
+import {
+  findParty,
+  Layout,
+  ledgerAccess,
+  loadNetworkConfig,
+  orgAdmin,
+  partyCredentials,
+  readConnection,
+  runningProfile,
+  type OrgConnection,
+} from '@securepay/network';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,9 +28,11 @@ import pino from 'pino';
 const banks = ['BankAMSP', 'BankBMSP'] as const;
 const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
 
-/** Every org's connection to the network that is up (or the profile SECUREPAY_PROFILE names). */
-function runningConnections(): Map<string, OrgConnection> {
-  const layout = new Layout(loadNetworkConfig({ profile: process.env.SECUREPAY_PROFILE ?? runningProfile() }));
+/** The network that is up (or the profile SECUREPAY_PROFILE names). */
+const runningLayout = (): Layout => new Layout(loadNetworkConfig({ profile: process.env.SECUREPAY_PROFILE ?? runningProfile() }));
+
+/** Every org's connection to the running network. */
+function runningConnections(layout = runningLayout()): Map<string, OrgConnection> {
   return new Map(layout.network.orgs.map((org) => [org.mspId, readConnection(layout, org.mspId)]));
 }
 
@@ -30,9 +42,12 @@ export interface RegisteredUser {
 }
 
 /**
- * SecurePay as a platform's backend sees it: the real network, a fresh ledger database, both banks'
- * bridges and the platform API listening on a free port, with operator tokens of its own. The demo's
- * services in one process, for the end-to-end API tests and the settlement-latency benchmark.
+ * SecurePay as a platform's backend sees it: the real network, a fresh database on the network's own
+ * ledger cluster, both banks' bridges and the platform API listening on a free port, with operator
+ * tokens of its own. The demo's services in one process, for the end-to-end API tests and the
+ * settlement-latency benchmark. It plays every party, each with its own credentials: the API logs in
+ * as the platform, each bridge as its bank (queues in a namespace of this world's under the bank's
+ * own prefix), and the API funds a bank's customers with that bank's ledger (see api/src/routes.ts).
  */
 export class ApiWorld {
   readonly tokens = {
@@ -41,6 +56,9 @@ export class ApiWorld {
     BankBMSP: `bankb-${randomBytes(24).toString('hex')}`,
   };
   readonly keystoreSecret = randomBytes(32).toString('hex');
+  /** The fee wallet's owner credential: the central bank opens the wallet with it, the API holds it. */
+  readonly platformWalletSecret = randomBytes(24).toString('hex');
+  private readonly layout = runningLayout();
   private readonly bridges: RunningBridge[] = [];
   private readonly apis: RunningPlatformApi[] = [];
   client!: SecurePayClient;
@@ -49,8 +67,14 @@ export class ApiWorld {
 
   /** `apiOverrides`: API settings for this world's API (a benchmark lifts the rate limit, say). */
   static async create(apiOverrides: Record<string, string> = {}): Promise<ApiWorld> {
-    const world = new ApiWorld(await createTestDatabase());
+    const world = new ApiWorld(await createTestDatabase(ledgerAccess(runningLayout())));
     const { centralBank } = world.db;
+    await centralBank.openAccount('open-platform-fees', {
+      id: 'platform-fees',
+      kind: 'platform',
+      bank: 'PlatformMSP',
+      ownerSecret: world.platformWalletSecret,
+    });
     for (const bank of banks) {
       await centralBank.openAccount(`open-bank-${bank}`, { id: `bank-${bank}`, kind: 'bank', bank });
       await centralBank.openAccount(`open-reserve-${bank}`, { id: `reserve-${bank}`, kind: 'reserve', bank });
@@ -60,11 +84,12 @@ export class ApiWorld {
     const api = await world.startApi(apiOverrides);
     world.client = new SecurePayClient(api.url);
     const startBlock = await world.client.chainHeight();
-    const queuePrefix = `api-${randomBytes(4).toString('hex')}`;
+    const queueNamespace = `api-${randomBytes(4).toString('hex')}`;
     const keyDir = path.join(tmpdir(), `securepay-keys-${randomBytes(4).toString('hex')}`);
-    const connections = runningConnections();
+    const connections = runningConnections(world.layout);
     for (const bank of banks) {
       const connection = connections.get(bank)!;
+      const party = findParty(world.layout.network, { kind: 'bank', mspId: bank });
       world.bridges.push(
         await startBridge({
           bank,
@@ -72,10 +97,10 @@ export class ApiWorld {
           reserveAccount: `reserve-${bank}`,
           connection,
           identity: orgAdmin(connection),
-          databaseUrl: roleDatabaseUrl('securepay_bridge', world.db.adminUrl),
-          redisUrl: 'redis://127.0.0.1:6379',
+          database: world.db.login(party),
+          queues: partyCredentials(world.layout, party, {}).queues,
           keyDir,
-          queuePrefix,
+          queueNamespace,
           startBlock,
           log: log.child({ bank }),
           metrics: new BridgeMetrics(),
@@ -97,10 +122,14 @@ export class ApiWorld {
 
   /** Another API process's worth of app on the same database: for rate limits and address lists. */
   async startApi(overrides: Record<string, string> = {}): Promise<RunningPlatformApi> {
+    const platform = findParty(this.layout.network, { kind: 'platform' });
     const api = await startPlatformApi({
       config: this.config(overrides),
-      databaseUrl: this.db.adminUrl,
-      connections: runningConnections(),
+      database: this.db.login(platform),
+      queues: partyCredentials(this.layout, platform, {}).queues,
+      platformWalletSecret: this.platformWalletSecret,
+      bankLedgers: new Map(banks.map((bank) => [bank, this.db.bank(bank)])),
+      connections: runningConnections(this.layout),
       log,
     });
     this.apis.push(api);

@@ -1,3 +1,2 @@
 export { ApiWorld, type RegisteredUser } from './api-world';
 export { chromiumPath, ensureChromium, launchChromium } from './chromium';
-export { ensureLocalServices } from './local-services';

@@ -18,6 +18,14 @@ export interface DemoOrder {
 }
 
 type Say = (line: string) => void;
+
+/** What the banks do outside the platform's API: run their bridges, and fund their customers as themselves. */
+export interface Banks {
+  stopBridge(bank: string): Promise<void>;
+  startBridge(bank: string): void;
+  /** The bank credits its customer's wallet from its own account, logged in to the ledger as that bank. */
+  fund(bank: string, wallet: string, amount: bigint): Promise<void>;
+}
 const proof = (): string => randomBytes(32).toString('hex');
 export const money = (minor: bigint): string => `${minor / 100n}.${(minor % 100n).toString().padStart(2, '0')}`;
 
@@ -32,9 +40,9 @@ export class Scenario {
 
   constructor(
     private readonly api: SecurePayClient,
-    private readonly tokens: { platform: string; banks: Record<string, string> },
+    private readonly tokens: { platform: string },
     private readonly say: Say,
-    private readonly bankBridge: { stop(bank: string): Promise<void>; start(bank: string): void },
+    private readonly banks: Banks,
   ) {}
 
   private async register(name: string, role: 'buyer' | 'merchant' | 'courier', bank: string, funds: bigint): Promise<Person> {
@@ -43,7 +51,7 @@ export class Scenario {
       bank,
       displayName: name,
     });
-    if (funds > 0n) await this.api.post(`/wallets/${user.wallet}/fund`, this.tokens.banks[bank]!, { amount: funds.toString() });
+    if (funds > 0n) await this.banks.fund(bank, user.wallet, funds);
     const person = { name, user, token };
     this.people.push(person);
     this.say(`  ${name.padEnd(20)} ${role.padEnd(8)} at ${bank}  party ${user.partyId}${funds > 0n ? `, funded ${money(funds)}` : ''}`);
@@ -153,11 +161,11 @@ export class Scenario {
     const atlas = await this.create('an atlas', alice, books, carol, 8_800n, 'SETTLED', { settlementMs: 3_000 });
     await this.deliver(atlas, carol);
     this.say(`    ${'(BankBMSP bridge)'.padEnd(20)} stopped: the merchant's bank goes silent`);
-    await this.bankBridge.stop('BankBMSP');
+    await this.banks.stopBridge('BankBMSP');
     await this.step(atlas, alice, 'confirm');
     await sleep(3_500);
     await this.step(atlas, books, 'challenge');
-    this.bankBridge.start('BankBMSP');
+    this.banks.startBridge('BankBMSP');
     this.say(`    ${'(BankBMSP bridge)'.padEnd(20)} back: it pays and proves the settlement`);
     await this.wait(atlas, 'SETTLED', 'prove');
   }

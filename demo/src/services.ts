@@ -60,7 +60,8 @@ export class DemoServices {
   writeEnvFile(apiUrl: string): void {
     mkdirSync(path.dirname(demoEnvFile), { recursive: true });
     const env = this.serviceEnv();
-    const keys = ['DATABASE_URL', 'REDIS_URL', 'API_PORT', 'SECUREPAY_KEYSTORE_SECRET', 'API_PLATFORM_TOKEN', 'API_BANK_TOKENS'];
+    // The ledger's and the queues' credentials are each party's own, in its org's folder: not here.
+    const keys = ['API_PORT', 'BRIDGE_QUEUE_NAMESPACE', 'SECUREPAY_KEYSTORE_SECRET', 'API_PLATFORM_TOKEN', 'API_BANK_TOKENS'];
     const lines = [`# SecurePay demo credentials (this run only). API: ${apiUrl}`, ...keys.map((k) => `${k}=${env[k] ?? ''}`)];
     writeFileSync(demoEnvFile, `${lines.join('\n')}\n`, { mode: 0o600 });
   }

@@ -1,9 +1,21 @@
 -- The CBDC wallet ledger. Tables are written only by the functions below (SECURITY DEFINER); the
--- roles the bridge and the central bank log in with may execute functions and read nothing else.
+-- parties' login roles may execute some of those functions and read nothing else. Every function
+-- decides what the caller may do from the role it logged in as (session_user), never from arguments.
 -- Money is bigint minor units. Two-phase transfers after TigerBeetle: a pending transfer reserves
 -- funds; a post or void row referencing it resolves it, at most once (UNIQUE pending_id).
 
 create schema ledger;
+-- Functions are executable by PUBLIC unless revoked: none of the owner's is, until granted by name.
+alter default privileges revoke execute on functions from public;
+
+-- Who logs in as which role: filled by the migration step from the network's orgs (one row per
+-- party: the platform, each bank, the central bank and its escrow agent).
+create table ledger.parties (
+  role name primary key,
+  kind text not null check (kind in ('platform', 'bank', 'centralBank', 'escrowAgent')),
+  -- The party's org (MSP id): the bank a bank party acts for.
+  bank text not null
+);
 
 create table ledger.accounts (
   id text primary key check (id ~ '^[A-Za-z0-9_.:-]{1,64}$'),
@@ -96,6 +108,26 @@ end $$;
 
 create function ledger.finish_operation(p_key text, p_result jsonb) returns jsonb language sql as $$
   update ledger.operations set result = p_result where key = p_key returning result;
+$$;
+
+-- The party calling, from the role it logged in as; anyone else is refused.
+create function ledger.caller(p_kinds text[]) returns ledger.parties language plpgsql stable as $$
+declare
+  me ledger.parties;
+begin
+  select * into me from ledger.parties where role = session_user;
+  if not found then
+    perform ledger.fail('UNAUTHORISED', 'database role ' || session_user || ' is no party of the ledger');
+  end if;
+  if not (me.kind = any (p_kinds)) then
+    perform ledger.fail('UNAUTHORISED', 'a ' || me.kind || ' (' || me.bank || ') may not do this');
+  end if;
+  return me;
+end $$;
+
+-- Whether an account is held for the party's bank: a bank acts only on its own accounts and customers.
+create function ledger.held_at(p_account text, p_bank text, p_kinds text[]) returns boolean language sql stable as $$
+  select exists (select 1 from ledger.accounts where id = p_account and bank = p_bank and kind = any (p_kinds));
 $$;
 
 create function ledger.require_amount(p_amount bigint, p_what text) returns void language plpgsql as $$

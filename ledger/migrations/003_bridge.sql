@@ -17,5 +17,19 @@ create table bridge.processed (
   primary key (bank, job_id)
 );
 
-grant usage on schema bridge to securepay_bridge;
-grant select, insert, update on bridge.checkpoints, bridge.processed to securepay_bridge;
+-- Each bank reads and writes its own rows only, whatever it sends: the bank is the one its login
+-- role stands for (ledger.parties), decided inside the database.
+create function bridge.my_bank() returns text
+language sql stable security definer set search_path = ledger, pg_temp as $$
+  select bank from ledger.parties where role = session_user and kind = 'bank';
+$$;
+revoke execute on function bridge.my_bank() from public;
+
+alter table bridge.checkpoints enable row level security;
+alter table bridge.processed enable row level security;
+create policy own_rows on bridge.checkpoints to securepay_bank using (bank = bridge.my_bank()) with check (bank = bridge.my_bank());
+create policy own_rows on bridge.processed to securepay_bank using (bank = bridge.my_bank()) with check (bank = bridge.my_bank());
+
+grant usage on schema bridge to securepay_bank;
+grant execute on function bridge.my_bank() to securepay_bank;
+grant select, insert, update on bridge.checkpoints, bridge.processed to securepay_bank;

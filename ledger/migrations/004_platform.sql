@@ -1,5 +1,6 @@
 -- The platform API's own records: its users, the custodial keystore and idempotent responses.
--- Owned by the database owner (the API connects as it); the ledger roles cannot read any of it.
+-- Owned by the database owner and granted to the platform's role alone: no bank or central bank
+-- role can read any of it.
 create schema platform;
 revoke all on schema platform from public;
 
@@ -38,3 +39,6 @@ create table platform.idempotency (
   created_at timestamptz not null default now(),
   primary key (scope, key)
 );
+
+grant usage on schema platform to securepay_platform;
+grant select, insert, update, delete on platform.keystore, platform.users, platform.idempotency to securepay_platform;

@@ -1,5 +1,37 @@
-export { adminDatabaseUrl, dropDatabase, migrate, roleDatabaseUrl, type LedgerRole } from './database';
+export { initCluster, postgresBinDir, systemAccount, postgresCommand, clusterDataDir, type ClusterSpec, type ClusterUser } from './cluster';
+export {
+  adminCredentialsSchema,
+  canLogIn,
+  CredentialsError,
+  databaseLoginSchema,
+  loginClient,
+  loginPool,
+  partyCredentialsSchema,
+  queueLoginSchema,
+  readCredentialsFile,
+  redisOptions,
+  writeCredentialsFile,
+  type AdminCredentials,
+  type DatabaseLogin,
+  type PartyCredentials,
+  type QueueLogin,
+} from './credentials';
+export { dropDatabase, migrate } from './database';
 export { journalEntry, verifyJournal } from './journal';
 export { CbdcLedger, type AccountKind, type ChainDecision, type EscrowLock, type EscrowPosting, type Invariant } from './ledger';
 export { LedgerError } from './ledger-error';
-export { createTestDatabase, type TestDatabase } from './test-database';
+export {
+  groupRole,
+  ownerRole,
+  partiesOf,
+  partyKinds,
+  partyOf,
+  queuePrefixOf,
+  superuserRole,
+  type OrgKind,
+  type Party,
+  type PartyKind,
+} from './parties';
+export { provisionRoles, type RolePassword } from './roles';
+export { freePort, startScratchCluster, type ScratchCluster } from './scratch-cluster';
+export { createTestDatabase, type LedgerAccess, type TestDatabase } from './test-database';

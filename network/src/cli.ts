@@ -2,16 +2,18 @@ import { parseArgs } from 'node:util';
 import { loadNetworkConfig } from './config';
 import { installFabric } from './install';
 import { log } from './log';
+import { Layout } from './layout';
+import { migrateLedger } from './ledger-setup';
 import { down, runningProfile, status, up } from './network';
 
-const usage = `usage: network <install|up|down|status> [--profile raft1|raft3] [--config network.yaml]`;
+const usage = `usage: network <install|up|down|status|ledger-migrate> [--profile raft1|raft3|bft4] [--config network.yaml]`;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: { profile: { type: 'string' }, config: { type: 'string' } },
   });
-  // `down` and `status` act on whatever is up; `up` on what is asked for.
+  // `down`, `status` and `ledger-migrate` act on whatever is up; `up` on what is asked for.
   const command = positionals[0];
   const profile = values.profile ?? (command === 'up' ? undefined : runningProfile());
   const network = loadNetworkConfig({ file: values.config, profile });
@@ -24,6 +26,9 @@ async function main(): Promise<void> {
       return;
     case 'down':
       await down(network);
+      return;
+    case 'ledger-migrate':
+      await migrateLedger(new Layout(network));
       return;
     case 'status':
       for (const s of status(network))

@@ -18,6 +18,8 @@ const ordererSchema = z.object({
 
 const orgSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9]+$/),
+  /** What the org is to the CBDC ledger: its database role, queue user and rights follow from it. */
+  kind: z.enum(['platform', 'bank', 'centralBank']),
   mspId: z.string().regex(/^[A-Za-z0-9]+MSP$/),
   domain: z.string().min(1),
   peer: z.object({ host, port, chaincodeListenPort: port, operationsPort: port }),
@@ -52,6 +54,12 @@ const smartBftSchema = z.object({
   collectTimeout: durationSchema,
 });
 
+/** The central bank's off-chain services, run by the network's scripts beside its nodes. */
+const servicesSchema = z.object({
+  ledgerDb: z.object({ host, port, database: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a plain lower-case identifier') }),
+  queues: z.object({ host, port }),
+});
+
 const networkSchema = z.object({
   fabric: z.object({
     // As Fabric's own metadata.Version says it (3.1.5, no "v"), since the build is stamped with it.
@@ -82,12 +90,14 @@ const networkSchema = z.object({
   profiles: z.record(z.string(), profileSchema),
   smartBft: smartBftSchema,
   orgs: z.array(orgSchema).min(1),
+  services: servicesSchema,
 });
 
 export type OrdererNode = z.infer<typeof ordererSchema>;
 export type PeerOrg = z.infer<typeof orgSchema>;
 export type NetworkFile = z.infer<typeof networkSchema>;
 export type Consensus = z.infer<typeof profileSchema>['consensus'];
+export type Services = z.infer<typeof servicesSchema>;
 
 /** The network file with one profile chosen: the orderers that run and the batch settings in force. */
 export interface NetworkConfig extends NetworkFile {
@@ -126,6 +136,7 @@ export function loadNetworkConfig(options: LoadOptions = {}): NetworkConfig {
     return node;
   });
   checkOrderers(network, profile, chosen.consensus, activeOrderers);
+  checkOrgKinds(network, file);
   return { ...network, batch: batchFromEnv(network.batch, env), profile, consensus: chosen.consensus, activeOrderers };
 }
 
@@ -137,6 +148,14 @@ function checkOrderers(network: NetworkFile, profile: string, consensus: Consens
   // SmartBFT tolerates f faulty consenters out of 3f + 1; fewer than four tolerate none.
   if (consensus === 'BFT' && nodes.length < 4) {
     throw new Error(`profile ${profile}: BFT needs at least 4 consenters (3f + 1), it names ${nodes.length}`);
+  }
+}
+
+/** The ledger has one issuer and one platform; banks may be any number. */
+function checkOrgKinds(network: NetworkFile, file: string): void {
+  for (const kind of ['centralBank', 'platform'] as const) {
+    const count = network.orgs.filter((o) => o.kind === kind).length;
+    if (count !== 1) throw new Error(`${file} must name exactly one org of kind ${kind}, it names ${count}`);
   }
 }
 
@@ -162,6 +181,9 @@ export function findOrg(network: NetworkFile, mspIdOrName: string): PeerOrg {
   if (!org) throw new Error(`no org ${mspIdOrName} in the network; known: ${network.orgs.map((o) => o.mspId).join(', ')}`);
   return org;
 }
+
+/** The org of a kind there is exactly one of (checked when the file is loaded). */
+export const theOrg = (network: NetworkFile, kind: 'centralBank' | 'platform'): PeerOrg => network.orgs.find((o) => o.kind === kind)!;
 
 /** The orgs whose peers run the chaincode and may endorse. */
 export const endorsingOrgs = (network: NetworkFile): PeerOrg[] => network.orgs.filter((o) => o.chaincodeServer !== undefined);

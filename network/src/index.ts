@@ -1,4 +1,4 @@
-export { loadNetworkConfig, findOrg, endorsingOrgs, type NetworkConfig, type PeerOrg } from './config';
+export { loadNetworkConfig, findOrg, endorsingOrgs, theOrg, type NetworkConfig, type PeerOrg, type Services } from './config';
 export { readConnection, type OrgConnection } from './connection';
 export { registerAndEnroll, type UserAttributes } from './enrollment';
 export { chainHeight, connectGateway, peerClient, waitForBlock, type GatewayConnection } from './gateway-client';
@@ -14,3 +14,17 @@ export { peerProcessName } from './peer';
 export { tcpOpen } from './readiness';
 export { channelConfig, orderingService, blockSigners, type OrderingService } from './channel-config';
 export { orgUser, orgUserName } from './org-users';
+export { ledgerDbProcessName, startLedgerDatabase } from './ledger-db';
+export { migrateLedger, platformWallet } from './ledger-setup';
+export {
+  findParty,
+  ledgerAccess,
+  networkParties,
+  ownerCredentialsFile,
+  ownerLogin,
+  partyCredentials,
+  partyCredentialsFile,
+  provisionCredentials,
+} from './party-credentials';
+export { aclFileText, queuesProcessName, startQueues } from './queues';
+export { startScratchQueues, type ScratchQueues } from './scratch-queues';

@@ -11,11 +11,14 @@ import { waitForGossip } from './gossip';
 import { fabricModuleDir, installFabric } from './install';
 import { defaultRuntimeDir, Layout } from './layout';
 import { log } from './log';
+import { ledgerDbProcessName, startLedgerDatabase } from './ledger-db';
 import { writeNodeConfigs } from './nodeconfig';
 import { startOrderer } from './orderer';
 import { sealOrgHome } from './org-users';
+import { provisionCredentials } from './party-credentials';
 import { peerProcessName, startPeer } from './peer';
 import { ProcessTable } from './processes';
+import { queuesProcessName, startQueues } from './queues';
 import { retry } from './retry';
 
 /** What the running network was created with; a different request needs `down` first. */
@@ -72,6 +75,8 @@ export async function up(network: NetworkConfig): Promise<Layout> {
   await generateCrypto(layout, bin.cryptogen);
   await createGenesisBlock(layout, bin.configtxgen);
   for (const org of network.orgs) registrar(layout, org);
+  // Every party's ledger and queue credentials, in its own org's folder, sealed with it just below.
+  provisionCredentials(layout);
   for (const org of layout.owners) sealOrgHome(layout, org);
 
   step('starting certificate authorities');
@@ -92,6 +97,9 @@ export async function up(network: NetworkConfig): Promise<Layout> {
   for (const org of network.orgs) sealOrgHome(layout, org);
   step('waiting for the peers to find each other (gossip)');
   await waitForGossip(layout);
+  step("starting the central bank's ledger database and the parties' queues");
+  await startLedgerDatabase(layout, processes);
+  await startQueues(layout, processes);
   step('network is up');
   printEndpoints(layout);
   return layout;
@@ -102,6 +110,9 @@ export async function down(network: NetworkConfig): Promise<void> {
   const layout = new Layout(network);
   const processes = new ProcessTable(layout.pidDir);
   const order = [
+    // After the services that use them (bridges, the API), before the Fabric nodes.
+    ledgerDbProcessName,
+    queuesProcessName,
     ...network.orgs.filter((org) => org.chaincodeServer).map(chaincodeProcessName),
     ...network.orgs.map(peerProcessName),
     ...network.orderers.map((o) => o.name),
@@ -139,5 +150,10 @@ function printEndpoints(layout: Layout): void {
     `\nSecurePay network (${network.profile}, ${network.consensus}), channel ${network.channel}:\n${lines.join('\n')}\n`,
   );
   const files = network.orgs.map((org) => `  ${org.mspId.padEnd(width)}  ${layout.gatewayFile(org.mspId)}`);
-  process.stdout.write(`Connection details, each readable by its own org only:\n${files.join('\n')}\nLogs: ${layout.logDir}\n\n`);
+  const { ledgerDb, queues } = network.services;
+  process.stdout.write(
+    `Connection details, each readable by its own org only:\n${files.join('\n')}\n` +
+      `Ledger database ${endpoint(ledgerDb)}/${ledgerDb.database}, queues ${endpoint(queues)}: each party's credentials in ` +
+      `${path.join(layout.runtimeDir, 'orgs', '<org>', 'credentials')}/ (run npm run ledger:migrate once)\nLogs: ${layout.logDir}\n\n`,
+  );
 }

@@ -10,6 +10,8 @@ export interface ProcessRecord {
   marker: string;
   log: string;
   startedAt: string;
+  /** How to ask it to stop (PostgreSQL: SIGINT, its fast shutdown, which does not wait for clients). */
+  stopSignal?: NodeJS.Signals;
 }
 
 export interface StartSpec {
@@ -22,6 +24,7 @@ export interface StartSpec {
   marker?: string;
   /** The Unix account to run as (see org-users.ts); the current user when absent. */
   user?: { uid: number; gid: number };
+  stopSignal?: NodeJS.Signals;
 }
 
 export class ProcessTable {
@@ -72,18 +75,19 @@ export class ProcessTable {
       marker: spec.marker ?? spec.command,
       log: spec.log,
       startedAt: new Date().toISOString(),
+      ...(spec.stopSignal ? { stopSignal: spec.stopSignal } : {}),
     };
     writeFileSync(this.recordFile(spec.name), JSON.stringify(record, null, 2));
     return record;
   }
 
-  /** Stops the named process by its recorded pid: SIGTERM, then SIGKILL if it has not gone in time. */
+  /** Stops the named process by its recorded pid: SIGTERM (or its own stop signal), then SIGKILL if it has not gone in time. */
   async stop(name: string, graceMs = 10_000): Promise<boolean> {
     const record = this.read(name);
     if (!record) return false;
     let stopped = false;
     if (isAlive(record)) {
-      process.kill(record.pid, 'SIGTERM');
+      process.kill(record.pid, record.stopSignal ?? 'SIGTERM');
       const deadline = Date.now() + graceMs;
       while (isAlive(record) && Date.now() < deadline) await sleep(100);
       if (isAlive(record)) process.kill(record.pid, 'SIGKILL');

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { loginPool } from '@securepay/ledger';
 import { Keystore, SecurePayClient, type ActionResult, type ApiResponse } from '@securepay/api';
 import { ApiWorld, type RegisteredUser } from '@securepay/demo';
 
@@ -290,7 +290,7 @@ describe('platform API: validation, authorisation, idempotency, limits, keystore
 
   describe('custodial keystore', () => {
     test('private keys and wallet secrets are stored only as AES-GCM ciphertext', async () => {
-      const { rows } = await world.db.admin.query<Record<string, unknown>>('select * from platform.users where user_id = $1', [
+      const { rows } = await world.db.owner.query<Record<string, unknown>>('select * from platform.users where user_id = $1', [
         buyer.user.userId,
       ]);
       const stored = JSON.stringify(rows[0]);
@@ -298,7 +298,7 @@ describe('platform API: validation, authorisation, idempotency, limits, keystore
       expect(rows[0]!.sealed_key).toEqual({ v: 1, iv: expect.any(String), tag: expect.any(String), data: expect.any(String) });
       expect(stored).not.toContain(buyer.token);
       // The whole schema, dumped as text, holds no private key.
-      const dump = await world.db.admin.query<{ t: string }>(
+      const dump = await world.db.owner.query<{ t: string }>(
         `select string_agg(t::text, ' ') as t from (select row_to_json(u) t from platform.users u) x`,
       );
       expect(dump.rows[0]!.t).not.toMatch(/BEGIN (EC )?PRIVATE KEY/);
@@ -315,7 +315,8 @@ describe('platform API: validation, authorisation, idempotency, limits, keystore
     });
 
     test('the keystore refuses to open with another master secret', async () => {
-      const pool = new pg.Pool({ connectionString: world.db.adminUrl, max: 1 });
+      // The platform's own login: the keystore's table is the platform's alone.
+      const pool = loginPool(world.db.login(world.db.party('platform')), { max: 1 });
       try {
         await expect(Keystore.open(pool, randomBytes(32).toString('hex'))).rejects.toThrow(/not the one this keystore was created with/);
         await expect(Keystore.open(pool, world.keystoreSecret)).resolves.toBeInstanceOf(Keystore);
@@ -326,7 +327,7 @@ describe('platform API: validation, authorisation, idempotency, limits, keystore
 
     test("a sealed key moved to another user's row does not open: the user's steps fail closed", async () => {
       const victim = await world.register('buyer', 'BankAMSP');
-      await world.db.admin.query(
+      await world.db.owner.query(
         'update platform.users set sealed_key = (select sealed_key from platform.users where user_id = $1) where user_id = $2',
         [buyer.user.userId, victim.user.userId],
       );

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { settlementSplit, type OrderTerms } from '@securepay/client';
 import { LedgerError } from '@securepay/ledger';
+import { ledgerDbProcessName, ProcessTable, queuesProcessName, startLedgerDatabase, startQueues } from '@securepay/network';
 import { median, percentile } from '@securepay/network/bench/stats';
 import { BridgeProcess } from './bridge-process';
 import { sha256Hex, sleep } from './escrow-driver';
@@ -12,8 +12,9 @@ import { MoneyWorld, platformWallet } from './money';
 
 /**
  * 300 orders with mixed outcomes while the banks' bridges are SIGKILLed at random moments and
- * restarted, and Redis and PostgreSQL are each restarted once. At the end every order is final, every
- * wallet holds exactly what the outcomes say (nothing paid twice, nothing lost) and the invariant holds.
+ * restarted, and the network's own Redis and ledger database are each restarted once. At the end
+ * every order is final, every wallet holds exactly what the outcomes say (nothing paid twice,
+ * nothing lost) and the invariant holds.
  */
 const orders = Number(process.env.CRASH_ORDERS ?? 300);
 const minKills = 10;
@@ -43,30 +44,21 @@ async function steady<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-function restartRedis(): void {
-  execFileSync('redis-cli', ['-p', '6379', 'shutdown', 'nosave']);
-  execFileSync('redis-server', [
-    '--daemonize',
-    'yes',
-    '--bind',
-    '127.0.0.1',
-    '-::1',
-    '--port',
-    '6379',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    '/var/lib/redis',
-    '--logfile',
-    '/var/log/redis/ci.log',
-  ]);
+/**
+ * The network's own Redis and ledger database, restarted as `network:down`/`up` would: stopped by
+ * their recorded pid through the process table (Redis losing every queued job, PostgreSQL ending every
+ * session), then started again by the network's own start functions.
+ */
+async function restartQueues(world: MoneyWorld): Promise<void> {
+  const processes = new ProcessTable(world.layout.pidDir);
+  await processes.stop(queuesProcessName);
+  await startQueues(world.layout, processes);
 }
 
-function restartPostgres(): void {
-  const version = execFileSync('ls', ['/etc/postgresql']).toString().trim().split('\n')[0]!;
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart', '-m', 'fast']);
+async function restartLedgerDatabase(world: MoneyWorld): Promise<void> {
+  const processes = new ProcessTable(world.layout.pidDir);
+  await processes.stop(ledgerDbProcessName);
+  await startLedgerDatabase(world.layout, processes);
 }
 
 describe('crashes, restarts and 300 orders', () => {
@@ -77,13 +69,15 @@ describe('crashes, restarts and 300 orders', () => {
   beforeAll(async () => {
     world = await MoneyWorld.create({ bridges: false });
     const env = {
-      DATABASE_URL: world.db.adminUrl,
-      BRIDGE_QUEUE_PREFIX: world.queuePrefix,
+      BRIDGE_QUEUE_NAMESPACE: world.queueNamespace,
       BRIDGE_START_BLOCK: world.startBlock.toString(),
       BRIDGE_RUNTIME_DIR: logDir,
       PLATFORM_WALLET: platformWallet,
     };
-    bridges = ['BankAMSP', 'BankBMSP'].map((bank) => new BridgeProcess(bank, env, path.join(logDir, `${bank}.log`)));
+    // Each bridge logs in as its own bank, to this world's database.
+    bridges = (['BankAMSP', 'BankBMSP'] as const).map(
+      (bank) => new BridgeProcess(bank, { ...env, SECUREPAY_CREDENTIALS: world.credentialsFile(bank) }, path.join(logDir, `${bank}.log`)),
+    );
     bridges.forEach((b) => b.start());
   });
   afterAll(async () => {
@@ -199,11 +193,11 @@ describe('crashes, restarts and 300 orders', () => {
         await sleep(randomInt(200, 1_500));
         bridge.start();
         if (kills.length === 4 && !restartedRedis) {
-          restartRedis();
+          await restartQueues(world);
           restartedRedis = true;
         }
         if (kills.length === 7 && !restartedPostgres) {
-          restartPostgres();
+          await restartLedgerDatabase(world);
           restartedPostgres = true;
         }
       }

@@ -22,7 +22,8 @@ describe('the dead-letter queue', () => {
   const deadLetters = (...args: string[]): string =>
     execFileSync(process.execPath, ['--import', 'tsx', deadLettersMain, '--bank', 'BankBMSP', ...args], {
       cwd: repo,
-      env: { ...process.env, BRIDGE_QUEUE_PREFIX: world.queuePrefix },
+      // The bank's own credentials (its Redis user) and this world's namespace under its prefix.
+      env: { ...process.env, BRIDGE_QUEUE_NAMESPACE: world.queueNamespace },
     }).toString();
 
   it('parks a compensation whose reserve account is missing, then replays it once the account exists', async () => {

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { settlementSplit, type Order, type OrderTerms, type OrderWindows } from '@securepay/client';
-import { chainHeight, orgAdmin } from '@securepay/network';
+import { chainHeight, findParty, ledgerAccess, orgAdmin, partyCredentials, type Layout } from '@securepay/network';
 import { BridgeMetrics, startBridge, type BridgeOptions, type RunningBridge } from '@securepay/bridge';
-import { createTestDatabase, roleDatabaseUrl, type CbdcLedger, type TestDatabase } from '@securepay/ledger';
+import { createTestDatabase, writeCredentialsFile, type CbdcLedger, type Party, type TestDatabase } from '@securepay/ledger';
 import { EscrowDriver, eventually, sleep, type Who } from './escrow-driver';
-import { connectionOf } from './fixtures';
+import { connectionOf, networkLayout } from './fixtures';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -14,14 +14,16 @@ const banks = ['BankAMSP', 'BankBMSP'] as const;
 export type Bank = (typeof banks)[number];
 
 /**
- * SecurePay with real money: the real network, a fresh ledger database on the real PostgreSQL, a
- * BullMQ prefix of its own on the real Redis, and each bank's bridge. Wallets of the enrolled
- * buyer, merchant, courier and stranger are opened at their banks and funded from issued CBDC.
+ * SecurePay with real money: the real network, a fresh database on the network's own ledger cluster,
+ * a queue namespace of its own under each bank's prefix on the network's Redis, and each bank's
+ * bridge, every party logged in with its own credentials. Wallets of the enrolled buyer, merchant,
+ * courier and stranger are opened by their banks and funded from issued CBDC; the platform locks.
  */
 export class MoneyWorld {
   readonly secrets = new Map<string, string>();
   private readonly bridges = new Map<Bank, RunningBridge>();
-  readonly queuePrefix = `test-${randomBytes(4).toString('hex')}`;
+  readonly queueNamespace = `test-${randomBytes(4).toString('hex')}`;
+  readonly layout: Layout = networkLayout();
   readonly keyDir = path.join(tmpdir(), `securepay-keys-${randomBytes(4).toString('hex')}`);
   readonly metrics = new Map<Bank, BridgeMetrics>();
   startBlock = 0n;
@@ -33,8 +35,8 @@ export class MoneyWorld {
 
   /** `bridges: false` leaves starting the banks' bridges to the caller (as processes, say). */
   static async create({ bridges = true } = {}): Promise<MoneyWorld> {
-    const world = new MoneyWorld(await createTestDatabase(), await EscrowDriver.create());
-    const { centralBank, bridge } = world.db;
+    const world = new MoneyWorld(await createTestDatabase(ledgerAccess(networkLayout())), await EscrowDriver.create());
+    const { centralBank } = world.db;
     for (const bank of banks) {
       await centralBank.openAccount(`open-bank-${bank}`, { id: `bank-${bank}`, kind: 'bank', bank });
       await centralBank.openAccount(`open-reserve-${bank}`, { id: `reserve-${bank}`, kind: 'reserve', bank });
@@ -42,7 +44,7 @@ export class MoneyWorld {
       await centralBank.mint(`mint-reserve-${bank}`, `reserve-${bank}`, 10n ** 16n);
     }
     world.secrets.set(platformWallet, randomBytes(16).toString('hex'));
-    await bridge.openAccount('open-platform', {
+    await centralBank.openAccount('open-platform', {
       id: platformWallet,
       kind: 'platform',
       bank: 'PlatformMSP',
@@ -53,16 +55,32 @@ export class MoneyWorld {
       const bank = party.identity.mspId as Bank;
       const secret = randomBytes(16).toString('hex');
       world.secrets.set(party.wallet!, secret);
-      await bridge.openAccount(`open-${party.wallet}`, { id: party.wallet!, kind: 'user', bank, ownerSecret: secret });
-      await bridge.fund(`fund-${party.wallet}`, `bank-${bank}`, party.wallet!, 10n ** 14n);
+      await world.db.bank(bank).openAccount(`open-${party.wallet}`, { id: party.wallet!, kind: 'user', bank, ownerSecret: secret });
+      await world.db.bank(bank).fund(`fund-${party.wallet}`, `bank-${bank}`, party.wallet!, 10n ** 14n);
     }
     world.startBlock = await chainHeight(world.driver.parties.platform.network);
     if (bridges) for (const bank of banks) await world.startBridge(bank);
     return world;
   }
 
+  /** The ledger as the central bank supervises it: every lock, deposit and the invariant. */
   get ledger(): CbdcLedger {
-    return this.db.bridge;
+    return this.db.centralBank;
+  }
+
+  private bankParty(bank: Bank): Party {
+    return findParty(this.layout.network, { kind: 'bank', mspId: bank });
+  }
+
+  /**
+   * A credentials file for a bank's bridge running as its own process (SECUREPAY_CREDENTIALS): the
+   * bank's own, pointed at this world's database. 0600, in a folder of this world's.
+   */
+  credentialsFile(bank: Bank): string {
+    const party = this.bankParty(bank);
+    const file = path.join(this.keyDir, `${party.id}.json`);
+    writeCredentialsFile(file, { ...partyCredentials(this.layout, party, {}), database: this.db.login(party) });
+    return file;
   }
 
   async startBridge(
@@ -80,10 +98,10 @@ export class MoneyWorld {
         reserveAccount: `reserve-${bank}`,
         connection,
         identity: orgAdmin(connection),
-        databaseUrl: roleDatabaseUrl('securepay_bridge', this.db.adminUrl),
-        redisUrl: 'redis://127.0.0.1:6379',
+        database: this.db.login(this.bankParty(bank)),
+        queues: partyCredentials(this.layout, this.bankParty(bank), {}).queues,
         keyDir: this.keyDir,
-        queuePrefix: this.queuePrefix,
+        queueNamespace: this.queueNamespace,
         startBlock: this.startBlock,
         log: pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { bank } }, pino.destination(2)),
         metrics,
@@ -108,7 +126,7 @@ export class MoneyWorld {
   }
 
   async available(wallet: string): Promise<bigint> {
-    return BigInt((await this.ledger.balance(wallet, this.secrets.get(wallet)!)).available);
+    return BigInt((await this.db.platform.balance(wallet, this.secrets.get(wallet)!)).available);
   }
 
   async balances(): Promise<Record<'buyer' | 'merchant' | 'courier' | 'platform', bigint>> {
@@ -125,7 +143,7 @@ export class MoneyWorld {
     const orderId = `o-${randomUUID()}`;
     const terms = { ...this.driver.newTerms(), ...(price ? { price: price.toString() } : {}) };
     const split = settlementSplit(terms);
-    await this.ledger.lockEscrow(`lock.${orderId}`, {
+    await this.db.platform.lockEscrow(`lock.${orderId}`, {
       orderId,
       buyerWallet: terms.buyerWallet,
       secret: this.secrets.get(terms.buyerWallet)!,
@@ -168,7 +186,7 @@ export class MoneyWorld {
 
   async lockDeposit(orderId: string, who: 'buyer' | 'courier', price: string): Promise<void> {
     const wallet = this.wallet(who);
-    await this.ledger.lockDeposit(`deposit.${orderId}.${who}`, {
+    await this.db.platform.lockDeposit(`deposit.${orderId}.${who}`, {
       orderId,
       party: who,
       wallet,
