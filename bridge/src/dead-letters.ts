@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { deadLetters } from '@securepay/client';
 import IORedis from 'ioredis';
 import { parseArgs } from 'node:util';
 import { redisOptions } from '@securepay/ledger';
@@ -19,24 +19,13 @@ async function main(): Promise<void> {
   if (!values.bank) throw new Error('usage: dead-letters --bank <MSP id> [--replay [job id]]');
   const { credentials, queuePrefix: prefix } = bankSetup(values.bank);
   const connection = new IORedis({ ...redisOptions(credentials.queues), maxRetriesPerRequest: null });
-  const dead = new Queue(deadLetterQueueName(values.bank), { connection, prefix });
-  const work = new Queue(queueName(values.bank), { connection, prefix });
   try {
-    const letters = await dead.getJobs(['waiting', 'delayed']);
-    const chosen = letters.filter((l) => positionals.length === 0 || positionals.includes(l.id!));
-    if (!values.replay) {
-      for (const l of chosen) process.stdout.write(`${l.id}\t${JSON.stringify(l.data.reason)}\n`);
-      process.stdout.write(`${chosen.length} dead letter(s)\n`);
-      return;
-    }
-    for (const letter of chosen) {
-      const original = await work.getJob(letter.id!);
-      if (original && (await original.isFailed())) await original.retry('failed');
-      await letter.remove();
-      process.stdout.write(`replayed ${letter.id}\n`);
-    }
+    const lines = await deadLetters(
+      { connection, prefix, queueName: queueName(values.bank), deadLetterQueueName: deadLetterQueueName(values.bank) },
+      { replay: values.replay ?? false, jobIds: positionals },
+    );
+    process.stdout.write(lines.map((l) => `${l}\n`).join(''));
   } finally {
-    await Promise.all([dead.close(), work.close()]);
     connection.disconnect();
   }
 }
