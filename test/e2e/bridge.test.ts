@@ -152,7 +152,12 @@ describe('CBDC moves only on on-chain decisions, exactly once', () => {
     expect(penalty).toBeGreaterThan(0n);
     await world.eventually(async () => (await delta()).merchant === merchantAmount + penalty, 'the merchant is compensated');
     // The buyer is charged the price once; the bank that failed to prove settlement pays the penalty.
-    expect(await delta()).toEqual({ buyer: -BigInt(terms.price), merchant: merchantAmount + penalty, courier: 0n, platform: commissionAmount });
+    expect(await delta()).toEqual({
+      buyer: -BigInt(terms.price),
+      merchant: merchantAmount + penalty,
+      courier: 0n,
+      platform: commissionAmount,
+    });
     expect(await world.ledger.balanceOf('reserve-BankBMSP')).toBe(reserveBefore - penalty);
   });
 
