@@ -2,6 +2,7 @@ export {
   agentDeadLetterQueueName,
   agentFollower,
   agentQueueName,
+  agentQueuePrefix,
   decisionJobSchema,
   startEscrowAgent,
   type DecisionJob,

@@ -32,6 +32,8 @@ export interface Forgery {
   endorsers: SigningIdentity[];
   /** Public writes in the chaincode's namespace; `value: null` deletes. */
   writes: { key: string; value: Buffer | null }[];
+  /** A chaincode event, as the contract would emit one: what followers of the chain react to. */
+  event?: { name: string; payload: (txId: string) => Buffer };
 }
 
 /**
@@ -101,6 +103,14 @@ export async function submitForgery(gateway: Gateway, forgery: Forgery): Promise
   action.setResults(rwset.serializeBinary());
   action.setResponse(response);
   action.setChaincodeId(actionChaincodeId);
+  if (forgery.event) {
+    const event = new peer.ChaincodeEvent();
+    event.setChaincodeId(forgery.chaincode);
+    event.setTxId(txId);
+    event.setEventName(forgery.event.name);
+    event.setPayload(forgery.event.payload(txId));
+    action.setEvents(event.serializeBinary());
+  }
   const responsePayload = new peer.ProposalResponsePayload();
   responsePayload.setProposalHash(sha256(channelHeaderBytes, signatureHeaderBytes, proposalPayloadBytes));
   responsePayload.setExtension$(action.serializeBinary());

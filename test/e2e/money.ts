@@ -162,6 +162,12 @@ export class MoneyWorld {
 
   /** The buyer locks the price in its CBDC wallet, then proposes the order on-chain. */
   async paidOrder(windows: Partial<OrderWindows> = {}, price?: bigint): Promise<{ orderId: string; terms: OrderTerms }> {
+    const { orderId, terms } = await this.lockedOnly(price);
+    return this.driver.proposeTerms(orderId, terms, windows);
+  }
+
+  /** The price locked, as the platform does for the buyer, for an order not (yet) proposed. */
+  async lockedOnly(price?: bigint): Promise<{ orderId: string; terms: OrderTerms }> {
     const orderId = `o-${randomUUID()}`;
     const terms = { ...this.driver.newTerms(), ...(price ? { price: price.toString() } : {}) };
     const split = settlementSplit(terms);
@@ -174,7 +180,7 @@ export class MoneyWorld {
       merchantAmount: split.merchantAmount,
       commissionAmount: split.commissionAmount,
     });
-    return this.driver.proposeTerms(orderId, terms, windows);
+    return { orderId, terms };
   }
 
   /** Platform and merchant approve; the banks' bridges approve on their own after checking the lock. */
