@@ -1,7 +1,6 @@
-import { deadLetters } from '@securepay/client';
-import IORedis from 'ioredis';
-import { parseArgs } from 'node:util';
+import { deadLetterCommand } from '@securepay/client';
 import { redisOptions } from '@securepay/ledger';
+import IORedis from 'ioredis';
 import { bankSetup } from './bank-credentials';
 import { deadLetterQueueName, queueName } from './bridge';
 
@@ -15,19 +14,15 @@ import { deadLetterQueueName, queueName } from './bridge';
  *   npm run bridge:dead-letters -- --bank BankAMSP --replay <job id>
  */
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { bank: { type: 'string' }, replay: { type: 'boolean' } } });
-  if (!values.bank) throw new Error('usage: dead-letters --bank <MSP id> [--replay [job id]]');
-  const { credentials, queuePrefix: prefix } = bankSetup(values.bank);
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--bank');
+  const bank = at >= 0 ? argv[at + 1] : undefined;
+  if (!bank) throw new Error('usage: dead-letters --bank <MSP id> [--replay [job id]]');
+  const { credentials, queuePrefix: prefix } = bankSetup(bank);
+  // Everything but --bank goes to the command: --replay and job ids.
+  const rest = argv.filter((_, i) => i !== at && i !== at + 1);
   const connection = new IORedis({ ...redisOptions(credentials.queues), maxRetriesPerRequest: null });
-  try {
-    const lines = await deadLetters(
-      { connection, prefix, queueName: queueName(values.bank), deadLetterQueueName: deadLetterQueueName(values.bank) },
-      { replay: values.replay ?? false, jobIds: positionals },
-    );
-    process.stdout.write(lines.map((l) => `${l}\n`).join(''));
-  } finally {
-    connection.disconnect();
-  }
+  await deadLetterCommand({ connection, prefix, queueName: queueName(bank), deadLetterQueueName: deadLetterQueueName(bank) }, rest);
 }
 
 main().catch((error: unknown) => {

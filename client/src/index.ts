@@ -31,4 +31,4 @@ export {
 } from '@securepay/chaincode/src/order';
 export { followChain, NotYet, type ChainFollowerOptions, type FollowedJob, type RunningFollower } from './follower/follow-chain';
 export type { EventPosition, FollowerCheckpoints } from './follower/checkpoints';
-export { deadLetters, type DeadLetterQueues } from './follower/dead-letters';
+export { deadLetterCommand, deadLetters, type DeadLetterQueues } from './follower/dead-letters';

@@ -1,8 +1,7 @@
-import { deadLetters } from '@securepay/client';
+import { deadLetterCommand } from '@securepay/client';
 import { redisOptions } from '@securepay/ledger';
 import { findParty, Layout, loadNetworkConfig, partyCredentials, runningProfile } from '@securepay/network';
 import IORedis from 'ioredis';
-import { parseArgs } from 'node:util';
 import { agentDeadLetterQueueName, agentQueueName, agentQueuePrefix } from './agent';
 
 /**
@@ -15,25 +14,14 @@ import { agentDeadLetterQueueName, agentQueueName, agentQueuePrefix } from './ag
  *   npm run escrow-agent:dead-letters -- --replay     # replay all (or name job ids)
  */
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { replay: { type: 'boolean' } } });
   const layout = new Layout(loadNetworkConfig({ profile: process.env.SECUREPAY_PROFILE ?? runningProfile() }));
   const { queues } = partyCredentials(layout, findParty(layout.network, { kind: 'escrowAgent' }));
-  const namespace = process.env.ESCROW_AGENT_QUEUE_NAMESPACE || undefined;
+  const prefix = agentQueuePrefix(queues, process.env.ESCROW_AGENT_QUEUE_NAMESPACE || undefined);
   const connection = new IORedis({ ...redisOptions(queues), maxRetriesPerRequest: null });
-  try {
-    const lines = await deadLetters(
-      {
-        connection,
-        prefix: agentQueuePrefix(queues, namespace),
-        queueName: agentQueueName,
-        deadLetterQueueName: agentDeadLetterQueueName,
-      },
-      { replay: values.replay ?? false, jobIds: positionals },
-    );
-    process.stdout.write(lines.map((l) => `${l}\n`).join(''));
-  } finally {
-    connection.disconnect();
-  }
+  await deadLetterCommand(
+    { connection, prefix, queueName: agentQueueName, deadLetterQueueName: agentDeadLetterQueueName },
+    process.argv.slice(2),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
+import { parseArgs } from 'node:util';
 
 export interface DeadLetterQueues {
   connection: IORedis;
@@ -34,5 +35,19 @@ export async function deadLetters(queues: DeadLetterQueues, options: { replay: b
     return lines;
   } finally {
     await Promise.all([dead.close(), work.close()]);
+  }
+}
+
+/**
+ * The dead-letter command's body, for a follower's own entry point: `[--replay] [job id …]` from
+ * `argv`, the lines printed, the connection closed.
+ */
+export async function deadLetterCommand(queues: DeadLetterQueues, argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { replay: { type: 'boolean' } } });
+  try {
+    const lines = await deadLetters(queues, { replay: values.replay ?? false, jobIds: positionals });
+    process.stdout.write(lines.map((l) => `${l}\n`).join(''));
+  } finally {
+    queues.connection.disconnect();
   }
 }
