@@ -5,7 +5,7 @@ import { chainHeight, findParty, ledgerAccess, orgAdmin, partyCredentials, type 
 import { BridgeMetrics, startBridge, type BridgeOptions, type RunningBridge } from '@securepay/bridge';
 import { startAgentOnNetwork, type RunningAgent } from '@securepay/escrow-agent';
 import { createTestDatabase, LedgerError, writeCredentialsFile, type CbdcLedger, type Party, type TestDatabase } from '@securepay/ledger';
-import { EscrowDriver, eventually, sleep, type Who } from './escrow-driver';
+import { EscrowDriver, eventually, sleep, type OrderParties, type Party as DriverParty, type Who } from './escrow-driver';
 import { connectionOf, networkLayout } from './fixtures';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
@@ -147,6 +147,20 @@ export class MoneyWorld {
     return this.driver.parties[who].wallet ?? platformWallet;
   }
 
+  /**
+   * A new customer of `bank`, as `create` makes the world's own: enrolled at the bank's CA, its wallet
+   * opened and funded by the bank with the bank's own ledger login, its secret kept in `secrets`.
+   */
+  async newCustomer(bank: Bank, role: 'buyer' | 'merchant' | 'courier', funds = 10n ** 14n): Promise<DriverParty> {
+    const party = await this.driver.enroll(bank, role);
+    const wallet = party.wallet!;
+    const secret = randomBytes(16).toString('hex');
+    this.secrets.set(wallet, secret);
+    await this.db.bank(bank).openAccount(`open-${wallet}`, { id: wallet, kind: 'user', bank, ownerSecret: secret });
+    await this.db.bank(bank).fund(`fund-${wallet}`, `bank-${bank}`, wallet, funds);
+    return party;
+  }
+
   async available(wallet: string): Promise<bigint> {
     return BigInt((await this.db.platform.balance(wallet, this.secrets.get(wallet)!)).available);
   }
@@ -166,10 +180,13 @@ export class MoneyWorld {
     return this.driver.proposeTerms(orderId, terms, windows);
   }
 
-  /** The price locked, as the platform does for the buyer, for an order not (yet) proposed. */
-  async lockedOnly(price?: bigint): Promise<{ orderId: string; terms: OrderTerms }> {
+  /**
+   * The price locked, as the platform does for the buyer, for an order not (yet) proposed; `parties`
+   * names a buyer or merchant other than the world's own.
+   */
+  async lockedOnly(price?: bigint, parties: OrderParties = {}): Promise<{ orderId: string; terms: OrderTerms }> {
     const orderId = `o-${randomUUID()}`;
-    const terms = { ...this.driver.newTerms(), ...(price ? { price: price.toString() } : {}) };
+    const terms = { ...this.driver.newTerms('buyer', parties), ...(price ? { price: price.toString() } : {}) };
     const split = settlementSplit(terms);
     await this.db.platform.lockEscrow(`lock.${orderId}`, {
       orderId,
@@ -212,9 +229,12 @@ export class MoneyWorld {
     return order;
   }
 
-  /** As the platform does: once the central bank's escrow agent has seen the dispute (the ledger refuses before). */
-  async lockDeposit(orderId: string, who: 'buyer' | 'courier', price: string): Promise<void> {
-    const wallet = this.wallet(who);
+  /**
+   * As the platform does: once the central bank's escrow agent has seen the dispute (the ledger refuses
+   * before). `party` is the order's buyer or courier where it is not the world's own.
+   */
+  async lockDeposit(orderId: string, who: 'buyer' | 'courier', price: string, party?: DriverParty): Promise<void> {
+    const wallet = party?.wallet ?? this.wallet(who);
     const deposit = { orderId, party: who, wallet, secret: this.secrets.get(wallet)!, amount: BigInt(price) };
     await eventually(
       async () => {
