@@ -1,3 +1,4 @@
+import { common, msp } from '@hyperledger/fabric-protos';
 import { verify } from 'node:crypto';
 import { orderSchema, type Order } from '@securepay/client';
 import type { PublicTransaction } from '@securepay/network';
@@ -39,6 +40,13 @@ export const orderKey = (orderId: string): string => `\u0000order\u0000${orderId
  *   channel config, NodeOU `peer` — from the platform, the order's buyer's bank and its merchant's
  *   bank: the order's own policy. A majority that leaves one of them out (two orgs writing a forged
  *   order straight into CONFIRMED, say) satisfies the chaincode's policy but proves nothing here.
+ *
+ * One exception, the order's creation: a new key is validated under the chaincode's policy (a
+ * majority of the platform and the banks), so the gateway often gathers only two endorsements for a
+ * `Propose`. A creation is proven with at least two of the order's orgs if it also set the order
+ * key's own endorsement policy to exactly those three orgs, as the contract does — from then on every
+ * change needs all three. It moves no money; it only tells the agent the order exists on the chain,
+ * so its lock is no orphan. A creation without that policy (written by hand) proves nothing.
  */
 export function proveDecision(
   tx: PublicTransaction,
@@ -60,13 +68,38 @@ export function proveDecision(
   ].sort();
   const required = [...new Set([options.platformMspId, order.buyer.mspId, order.merchant.mspId])].sort();
   const missing = required.filter((mspId) => !endorsedBy.includes(mspId));
-  if (missing.length > 0) {
+  const creation = isCreation(tx, order) && protectedBy(tx, options.chaincode, orderKey(orderId), required);
+  const enough = creation
+    ? required.filter((mspId) => endorsedBy.includes(mspId)).length >= Math.min(2, required.length)
+    : missing.length === 0;
+  if (!enough) {
     throw new DecisionRefused(
       'NOT_ENDORSED',
       `transaction ${tx.txId} was endorsed by ${endorsedBy.join(', ') || 'no valid peer'}; order ${orderId} needs ${required.join(', ')} (missing ${missing.join(', ')})`,
     );
   }
   return { txId: tx.txId, blockNumber: tx.blockNumber, orderId, order, endorsedBy };
+}
+
+/** The order's first transaction: PROPOSED, and its only history entry is this transaction's `propose`. */
+const isCreation = (tx: PublicTransaction, order: Order): boolean =>
+  order.state === 'PROPOSED' && order.history.length === 1 && order.history[0]!.action === 'propose' && order.history[0]!.txId === tx.txId;
+
+/** Whether the transaction set the key's own endorsement policy to all of `orgs`' peers, nothing less. */
+function protectedBy(tx: PublicTransaction, chaincode: string, key: string, orgs: string[]): boolean {
+  const parameter = tx.metadataWrites.find((m) => m.namespace === chaincode && m.key === key && m.name === 'VALIDATION_PARAMETER');
+  if (!parameter) return false;
+  try {
+    const envelope = common.SignaturePolicyEnvelope.deserializeBinary(parameter.value);
+    const rule = envelope.getRule()?.getNOutOf();
+    const peers = envelope.getIdentitiesList().map((principal) => {
+      const role = msp.MSPRole.deserializeBinary(principal.getPrincipal_asU8());
+      return role.getRole() === msp.MSPRole.MSPRoleType.PEER ? role.getMspIdentifier() : '';
+    });
+    return rule !== undefined && rule.getN() === orgs.length && [...peers].sort().join() === orgs.join();
+  } catch {
+    return false;
+  }
 }
 
 function signatureHolds(endorsement: PublicTransaction['endorsements'][number]): boolean {

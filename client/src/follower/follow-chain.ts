@@ -54,7 +54,7 @@ export interface RunningFollower {
   stop(): Promise<void>;
   /** Events read whose jobs are not all done yet. */
   outstanding(): number;
-  /** The last event read, if any was read since the start. */
+  /** The last event read (or, before any, where reading began), if any. */
   lastRead(): EventPosition | undefined;
 }
 
@@ -174,7 +174,8 @@ export async function followChain<J>(options: ChainFollowerOptions<J>): Promise<
 
   return {
     outstanding: () => progress.size,
-    lastRead: () => lastRead ?? from,
+    // Without a checkpoint, reading starts at `startBlock`: everything before it counts as read.
+    lastRead: () => lastRead ?? from ?? (options.startBlock ? { blockNumber: options.startBlock - 1n, transactionId: '' } : undefined),
     stop: async () => {
       abort.abort();
       clearInterval(housekeeping);
