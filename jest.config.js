@@ -10,6 +10,7 @@ module.exports = {
     '<rootDir>/chaincode/src',
     '<rootDir>/client/src',
     '<rootDir>/ledger/src',
+    '<rootDir>/escrow-agent/src',
     '<rootDir>/network/src',
     '<rootDir>/bridge/src',
     '<rootDir>/api/src',

@@ -12,7 +12,7 @@ import {
 } from '@securepay/client';
 import type { Logger } from 'pino';
 import { publicTransactions } from '@securepay/network';
-import type { CbdcLedger } from '@securepay/ledger';
+import { LedgerError, type CbdcLedger } from '@securepay/ledger';
 import { ApiError } from './api-error';
 import type { FabricSessions } from './fabric-sessions';
 import { orderView, transactionView, type OrderView } from './order-view';
@@ -163,7 +163,7 @@ export class OrderDesk {
   async deposit(caller: Caller, orderId: string): Promise<{ orderId: string; party: 'buyer' | 'courier'; lockRef: string }> {
     const user = requireUser(caller, ['buyer', 'courier'], 'post a dispute deposit');
     const order = await this.order(orderId);
-    const party = user.role === 'buyer' ? 'buyer' : 'courier';
+    const party: 'buyer' | 'courier' = user.role === 'buyer' ? 'buyer' : 'courier';
     const ref = party === 'buyer' ? order.buyer : order.courier;
     if (!ref || ref.partyId !== user.partyId || ref.mspId !== user.bank) {
       throw new ApiError(403, 'WRONG_PARTY', `only order ${orderId}'s ${party} may post its ${party} deposit`);
@@ -178,14 +178,24 @@ export class OrderDesk {
       );
     }
     const terms = await this.sessions.platform().getOrderTerms(orderId);
-    const { lockRef } = await this.ledger.lockDeposit(`deposit.${orderId}.${party}`, {
+    const deposit = {
       orderId,
       party,
       wallet: user.wallet,
       secret: await this.users.walletSecret(user),
       amount: BigInt(terms.price),
-    });
-    return { orderId, party, lockRef };
+    };
+    // The ledger accepts a deposit only once the central bank's escrow agent has seen the dispute on
+    // its own peer, a moment after ours did: give it that moment before answering WRONG_STATE.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { lockRef } = await this.ledger.lockDeposit(`deposit.${orderId}.${party}`, deposit);
+        return { orderId, party, lockRef };
+      } catch (error) {
+        if (!(error instanceof LedgerError && error.code === 'WRONG_STATE') || attempt >= 50) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   async view(orderId: string): Promise<OrderView> {

@@ -1,7 +1,6 @@
-import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
-import { parseArgs } from 'node:util';
+import { deadLetterCommand } from '@securepay/client';
 import { redisOptions } from '@securepay/ledger';
+import IORedis from 'ioredis';
 import { bankSetup } from './bank-credentials';
 import { deadLetterQueueName, queueName } from './bridge';
 
@@ -15,30 +14,15 @@ import { deadLetterQueueName, queueName } from './bridge';
  *   npm run bridge:dead-letters -- --bank BankAMSP --replay <job id>
  */
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { bank: { type: 'string' }, replay: { type: 'boolean' } } });
-  if (!values.bank) throw new Error('usage: dead-letters --bank <MSP id> [--replay [job id]]');
-  const { credentials, queuePrefix: prefix } = bankSetup(values.bank);
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--bank');
+  const bank = at >= 0 ? argv[at + 1] : undefined;
+  if (!bank) throw new Error('usage: dead-letters --bank <MSP id> [--replay [job id]]');
+  const { credentials, queuePrefix: prefix } = bankSetup(bank);
+  // Everything but --bank goes to the command: --replay and job ids.
+  const rest = argv.filter((_, i) => i !== at && i !== at + 1);
   const connection = new IORedis({ ...redisOptions(credentials.queues), maxRetriesPerRequest: null });
-  const dead = new Queue(deadLetterQueueName(values.bank), { connection, prefix });
-  const work = new Queue(queueName(values.bank), { connection, prefix });
-  try {
-    const letters = await dead.getJobs(['waiting', 'delayed']);
-    const chosen = letters.filter((l) => positionals.length === 0 || positionals.includes(l.id!));
-    if (!values.replay) {
-      for (const l of chosen) process.stdout.write(`${l.id}\t${JSON.stringify(l.data.reason)}\n`);
-      process.stdout.write(`${chosen.length} dead letter(s)\n`);
-      return;
-    }
-    for (const letter of chosen) {
-      const original = await work.getJob(letter.id!);
-      if (original && (await original.isFailed())) await original.retry('failed');
-      await letter.remove();
-      process.stdout.write(`replayed ${letter.id}\n`);
-    }
-  } finally {
-    await Promise.all([dead.close(), work.close()]);
-    connection.disconnect();
-  }
+  await deadLetterCommand({ connection, prefix, queueName: queueName(bank), deadLetterQueueName: deadLetterQueueName(bank) }, rest);
 }
 
 main().catch((error: unknown) => {

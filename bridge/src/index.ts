@@ -1,4 +1,4 @@
-export { bankAccounts, bridgeRuntimeDir } from './accounts';
+export { bankAccounts } from './accounts';
 export { bridgeQueuePrefix, deadLetterQueueName, queueName, startBridge, type BridgeOptions, type RunningBridge } from './bridge';
-export type { BankAccounts } from './lifecycle-driver';
+export type { BankAccounts } from './bank-duties';
 export { BridgeMetrics } from './metrics';

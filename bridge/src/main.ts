@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { orgAdmin, readConnection } from '@securepay/network';
-import { bankAccounts, bridgeRuntimeDir } from './accounts';
+import { bankAccounts } from './accounts';
 import { bankSetup } from './bank-credentials';
 import { startBridge } from './bridge';
 import { BridgeMetrics } from './metrics';
@@ -12,7 +11,7 @@ import { BridgeMetrics } from './metrics';
  * and to Redis as the bank itself (its credentials file: SECUREPAY_CREDENTIALS, else the bank's own in
  * the network's folder) and runs no migration: `npm run ledger:migrate` does, with the owner's.
  * Environment: PLATFORM_WALLET, BRIDGE_METRICS_PORT, BRIDGE_START_BLOCK (where to start without a
- * checkpoint), BRIDGE_QUEUE_NAMESPACE, BRIDGE_RUNTIME_DIR.
+ * checkpoint), BRIDGE_QUEUE_NAMESPACE.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { bank: { type: 'string' } } });
@@ -30,7 +29,6 @@ async function main(): Promise<void> {
     identity: orgAdmin(connection),
     database: credentials.database,
     queues: credentials.queues,
-    keyDir: path.join(bridgeRuntimeDir, 'keys'),
     queueNamespace,
     startBlock: process.env.BRIDGE_START_BLOCK ? BigInt(process.env.BRIDGE_START_BLOCK) : undefined,
     log,

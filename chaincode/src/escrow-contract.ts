@@ -15,6 +15,7 @@ import {
   signedReceiptSchema,
   termsSchema,
   windowsSchema,
+  compensationSchema,
   type Actor,
   type Order,
   type OrderAction,
@@ -73,7 +74,7 @@ export class EscrowContract extends Contract {
     const terms = parseJson(termsSchema, Buffer.from(termsBytes!).toString('utf8'), 'terms');
     const store = new OrderStore(ctx);
     if (await store.get(proposal.orderId)) refuse('ALREADY_EXISTS', `order ${proposal.orderId} already exists`);
-    const transition = propose(proposal, terms, await store.windows(), this.context(ctx));
+    const transition = propose(proposal, terms, await store.windows(), this.context(ctx), await store.compensation());
     await store.putTerms(proposal.orderId, terms);
     return this.commit(ctx, store, [[transition, undefined]]);
   }
@@ -226,6 +227,20 @@ export class EscrowContract extends Contract {
   @Returns('string')
   async GetWindows(ctx: Context): Promise<string> {
     return canonicalJson(await new OrderStore(ctx).windows());
+  }
+
+  /** The platform sets the late-settlement penalty that orders proposed from now on carry. */
+  @Transaction()
+  async ConfigureCompensation(ctx: Context, policyJson: string): Promise<void> {
+    const { actor } = callerOf(ctx);
+    if (actor.role !== 'platform') refuse('WRONG_PARTY', 'only the platform may configure the compensation penalty');
+    await new OrderStore(ctx).putCompensation(parseJson(compensationSchema, policyJson, 'compensation policy'));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetCompensation(ctx: Context): Promise<string> {
+    return canonicalJson(await new OrderStore(ctx).compensation());
   }
 
   /** The public view: anyone on the channel may read it; it holds no price, wallet or name. */

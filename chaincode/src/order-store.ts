@@ -1,7 +1,16 @@
 import type { Context } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import { canonicalJson } from './canonical-json';
-import { defaultWindows, formatAmount, type DisputePayouts, type Order, type OrderTerms, type OrderWindows } from './order';
+import {
+  defaultCompensation,
+  defaultWindows,
+  formatAmount,
+  type CompensationPolicy,
+  type DisputePayouts,
+  type Order,
+  type OrderTerms,
+  type OrderWindows,
+} from './order';
 import { platformMspId } from './caller';
 
 /** The private data collection shared by the platform and the banks. */
@@ -85,6 +94,17 @@ export class OrderStore {
 
   async putWindows(windows: OrderWindows): Promise<void> {
     await this.ctx.stub.putState(this.ctx.stub.createCompositeKey('config', ['windows']), Buffer.from(canonicalJson(windows)));
+  }
+
+  async compensation(): Promise<CompensationPolicy> {
+    return (
+      decode<CompensationPolicy>(await this.ctx.stub.getState(this.ctx.stub.createCompositeKey('config', ['compensation']))) ??
+      defaultCompensation
+    );
+  }
+
+  async putCompensation(policy: CompensationPolicy): Promise<void> {
+    await this.ctx.stub.putState(this.ctx.stub.createCompositeKey('config', ['compensation']), Buffer.from(canonicalJson(policy)));
   }
 
   async ledgerKey(mspId: string): Promise<string | undefined> {

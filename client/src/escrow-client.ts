@@ -1,6 +1,8 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import {
+  compensationSchema,
   termsSchema,
+  type CompensationPolicy,
   type DisputeWinner,
   type Order,
   type OrderState,
@@ -144,6 +146,16 @@ export class EscrowClient {
   async configureWindows(windows: OrderWindows): Promise<Commit> {
     const { txId, blockNumber } = await this.#chain.commit('ConfigureWindows', [JSON.stringify(windows)]);
     return { txId, blockNumber };
+  }
+
+  /** The platform sets the late-settlement penalty orders proposed from now on carry. */
+  async configureCompensation(policy: CompensationPolicy): Promise<Commit> {
+    const { txId, blockNumber } = await this.#chain.commit('ConfigureCompensation', [JSON.stringify(policy)]);
+    return { txId, blockNumber };
+  }
+
+  async getCompensation(): Promise<CompensationPolicy> {
+    return parseResult(compensationSchema, await this.#chain.evaluate('GetCompensation', []), 'compensation policy');
   }
 
   /** The public view of an order: no price, wallet or name. */

@@ -8,13 +8,17 @@ export { orderChangeSchema, ordersChangedSchema, type OrderChange, type OrdersCh
 // The contract's data and the pure helpers its callers need, so that they import them from here.
 export {
   approvalSlots,
+  defaultCompensation,
   defaultWindows,
+  disputePayouts,
   idPattern,
   isFinal,
   orderStates,
   receiptBytes,
   settlementSplit,
+  signedReceiptSchema,
   windowOverridesSchema,
+  type CompensationPolicy,
   type DisputeWinner,
   type Order,
   type OrderState,
@@ -25,3 +29,6 @@ export {
   type SettlementReceipt,
   type SignedReceipt,
 } from '@securepay/chaincode/src/order';
+export { followChain, NotYet, type ChainFollowerOptions, type FollowedJob, type RunningFollower } from './follower/follow-chain';
+export type { EventPosition, FollowerCheckpoints } from './follower/checkpoints';
+export { deadLetterCommand, deadLetters, type DeadLetterQueues } from './follower/dead-letters';

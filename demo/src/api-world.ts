@@ -8,6 +8,7 @@ import {
   type RunningPlatformApi,
 } from '@securepay/api';
 import { BridgeMetrics, startBridge, type RunningBridge } from '@securepay/bridge';
+import { startAgentOnNetwork, type RunningAgent } from '@securepay/escrow-agent';
 import { createTestDatabase, type TestDatabase } from '@securepay/ledger';
 import {
   findParty,
@@ -43,7 +44,7 @@ export interface RegisteredUser {
 
 /**
  * SecurePay as a platform's backend sees it: the real network, a fresh database on the network's own
- * ledger cluster, both banks' bridges and the platform API listening on a free port, with operator
+ * ledger cluster, the central bank's escrow agent, both banks' bridges and the platform API listening on a free port, with operator
  * tokens of its own. The demo's services in one process, for the end-to-end API tests and the
  * settlement-latency benchmark. It plays every party, each with its own credentials: the API logs in
  * as the platform, each bridge as its bank (queues in a namespace of this world's under the bank's
@@ -60,6 +61,7 @@ export class ApiWorld {
   readonly platformWalletSecret = randomBytes(24).toString('hex');
   private readonly layout = runningLayout();
   private readonly bridges: RunningBridge[] = [];
+  private agent: RunningAgent | undefined;
   private readonly apis: RunningPlatformApi[] = [];
   client!: SecurePayClient;
 
@@ -87,6 +89,13 @@ export class ApiWorld {
     const queueNamespace = `api-${randomBytes(4).toString('hex')}`;
     const keyDir = path.join(tmpdir(), `securepay-keys-${randomBytes(4).toString('hex')}`);
     const connections = runningConnections(world.layout);
+    world.agent = await startAgentOnNetwork(world.layout, {
+      database: world.db.login(findParty(world.layout.network, { kind: 'escrowAgent' })),
+      keyDir,
+      queueNamespace,
+      startBlock,
+      log: log.child({ service: 'escrow-agent' }),
+    });
     for (const bank of banks) {
       const connection = connections.get(bank)!;
       const party = findParty(world.layout.network, { kind: 'bank', mspId: bank });
@@ -94,12 +103,10 @@ export class ApiWorld {
         await startBridge({
           bank,
           platformWallet: 'platform-fees',
-          reserveAccount: `reserve-${bank}`,
           connection,
           identity: orgAdmin(connection),
           database: world.db.login(party),
           queues: partyCredentials(world.layout, party, {}).queues,
-          keyDir,
           queueNamespace,
           startBlock,
           log: log.child({ bank }),
@@ -138,6 +145,7 @@ export class ApiWorld {
 
   async close(): Promise<void> {
     for (const bridge of this.bridges) await bridge.stop();
+    await this.agent?.stop();
     for (const api of this.apis) await api.close();
     await this.db.drop();
   }

@@ -40,7 +40,7 @@ async function issueCurrency(layout: Layout, banks: string[]): Promise<void> {
 
 /**
  * `npm run demo`: from a fresh clone to a running SecurePay — network, the central bank's ledger
- * database and queues, bridges, API — then a scenario through the API, each order's timeline, and a
+ * database and queues, the escrow agent, bridges, API — then a scenario through the API, each order's timeline, and a
  * balance table that must sum exactly.
  */
 async function main(): Promise<void> {
@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     API_PORT: process.env.API_PORT ?? '3000',
     // This run's jobs apart from an earlier run's, under each bank's own prefix; demo.env records it.
     BRIDGE_QUEUE_NAMESPACE: `demo-${Date.now()}`,
+    ESCROW_AGENT_QUEUE_NAMESPACE: `demo-${Date.now()}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   });
   progress('stopping services of an earlier demo run, if any');
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
   progress('starting the platform API');
   const api = await services.startApi();
   const startBlock = await api.chainHeight();
-  progress("starting the banks' bridges");
+  progress("starting the central bank's escrow agent and the banks' bridges");
+  services.startEscrowAgent(startBlock);
   for (const bank of banks) services.startBridge(bank, startBlock);
   services.writeEnvFile(api.baseUrl);
 

@@ -73,9 +73,10 @@ export class Scenario {
     this.say(`    ${who.name.padEnd(20)} ${'deposit'.padEnd(12)} → locked ${money(order.price)} in its wallet (${lockRef})`);
   }
 
+  /** Waits for what the banks' bridges and the central bank's escrow agent do on their own. */
   private async wait(order: DemoOrder, state: string, why: string): Promise<void> {
     await this.api.waitForState(order.orderId, state);
-    this.say(`    ${'(bridges)'.padEnd(20)} ${why.padEnd(12)} → ${state}`);
+    this.say(`    ${'(banks, agent)'.padEnd(20)} ${why.padEnd(12)} → ${state}`);
   }
 
   private async create(
@@ -160,13 +161,13 @@ export class Scenario {
 
     const atlas = await this.create('an atlas', alice, books, carol, 8_800n, 'SETTLED', { settlementMs: 3_000 });
     await this.deliver(atlas, carol);
-    this.say(`    ${'(BankBMSP bridge)'.padEnd(20)} stopped: the merchant's bank goes silent`);
+    this.say(`    ${'(BankBMSP bridge)'.padEnd(20)} stopped: the merchant's bank goes silent (the escrow agent still pays)`);
     await this.banks.stopBridge('BankBMSP');
     await this.step(atlas, alice, 'confirm');
     await sleep(3_500);
     await this.step(atlas, books, 'challenge');
     this.banks.startBridge('BankBMSP');
-    this.say(`    ${'(BankBMSP bridge)'.padEnd(20)} back: it pays and proves the settlement`);
+    this.say(`    ${'(BankBMSP bridge)'.padEnd(20)} back: it records the receipt of the escrow agent's payment`);
     await this.wait(atlas, 'SETTLED', 'prove');
   }
 

@@ -8,6 +8,7 @@ const repo = path.resolve(__dirname, '..', '..');
 // Each service's entry point where npm installed its package (a symlink to its workspace here).
 const bridgeMain = require.resolve('@securepay/bridge/src/main.ts');
 const apiMain = require.resolve('@securepay/api/src/main.ts');
+const agentMain = require.resolve('@securepay/escrow-agent/src/main.ts');
 /** This run's credentials, git-ignored (`demo/.runtime/`). */
 export const demoEnvFile = path.resolve(__dirname, '..', '.runtime', 'demo.env');
 
@@ -17,7 +18,7 @@ export interface DemoCredentials {
   keystoreSecret: string;
 }
 
-export const serviceNames = (banks: string[]): string[] => ['api', ...banks.map((b) => `bridge-${b}`)];
+export const serviceNames = (banks: string[]): string[] => ['api', 'escrow-agent', ...banks.map((b) => `bridge-${b}`)];
 
 /**
  * The off-chain services as background processes beside the network, in its process table: so
@@ -61,7 +62,14 @@ export class DemoServices {
     mkdirSync(path.dirname(demoEnvFile), { recursive: true });
     const env = this.serviceEnv();
     // The ledger's and the queues' credentials are each party's own, in its org's folder: not here.
-    const keys = ['API_PORT', 'BRIDGE_QUEUE_NAMESPACE', 'SECUREPAY_KEYSTORE_SECRET', 'API_PLATFORM_TOKEN', 'API_BANK_TOKENS'];
+    const keys = [
+      'API_PORT',
+      'BRIDGE_QUEUE_NAMESPACE',
+      'ESCROW_AGENT_QUEUE_NAMESPACE',
+      'SECUREPAY_KEYSTORE_SECRET',
+      'API_PLATFORM_TOKEN',
+      'API_BANK_TOKENS',
+    ];
     const lines = [`# SecurePay demo credentials (this run only). API: ${apiUrl}`, ...keys.map((k) => `${k}=${env[k] ?? ''}`)];
     writeFileSync(demoEnvFile, `${lines.join('\n')}\n`, { mode: 0o600 });
   }
@@ -88,6 +96,22 @@ export class DemoServices {
       }
       await new Promise((r) => setTimeout(r, 300));
     }
+  }
+
+  /**
+   * The central bank's escrow agent: the only mover of escrowed money. `startBlock` is where it reads
+   * from while it has no checkpoint of its own.
+   */
+  startEscrowAgent(startBlock?: bigint): void {
+    this.processes.start({
+      name: 'escrow-agent',
+      command: process.execPath,
+      args: ['--import', 'tsx', agentMain],
+      env: { ...this.serviceEnv(), ...(startBlock !== undefined ? { ESCROW_AGENT_START_BLOCK: startBlock.toString() } : {}) },
+      cwd: repo,
+      log: this.layout.logFile('escrow-agent'),
+      marker: agentMain,
+    });
   }
 
   /** A bank's bridge; `startBlock` is where it reads from while it has no checkpoint of its own. */

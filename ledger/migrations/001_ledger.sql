@@ -40,12 +40,27 @@ create table ledger.transfers (
   purpose text not null,
   decision_tx text,
   created_at timestamptz not null default now(),
+  -- A pending transfer's expiry: past it the escrow agent resolves it from what the chain says (an
+  -- escrow lock whose order never reached the chain goes back to the buyer).
+  expires_at timestamptz,
   constraint resolves_once unique (pending_id),
   constraint resolution_names_pending check ((kind in ('post', 'void')) = (pending_id is not null))
 );
 create index transfers_by_order on ledger.transfers (order_id);
 create index transfers_by_debit on ledger.transfers (debit_account);
 create index transfers_by_credit on ledger.transfers (credit_account);
+
+-- What the central bank decides for its ledger: how long an escrow lock may wait for its order to
+-- reach the chain before it goes back to the buyer, and the currency its receipts name.
+create table ledger.settings (
+  name text primary key check (name in ('escrow_orphan_after', 'currency')),
+  value text not null
+);
+insert into ledger.settings values ('escrow_orphan_after', '10 minutes'), ('currency', 'CNY');
+
+create function ledger.orphan_after() returns interval language sql stable as $$
+  select value::interval from ledger.settings where name = 'escrow_orphan_after';
+$$;
 
 -- Every posted movement of money, hash-chained: entry_hash = sha256(prev_hash || entry).
 create table ledger.journal (
@@ -198,7 +213,8 @@ begin
 end $$;
 
 -- Reserve funds: the debit side is taken now, the credit side only when posted.
-create function ledger.reserve(p_id text, p_debit text, p_credit text, p_amount bigint, p_order text, p_purpose text)
+create function ledger.reserve(p_id text, p_debit text, p_credit text, p_amount bigint, p_order text, p_purpose text,
+                               p_expires_at timestamptz)
 returns void language plpgsql as $$
 begin
   perform ledger.require_amount(p_amount, 'the amount');
@@ -206,8 +222,8 @@ begin
     perform ledger.fail('NOT_FOUND', 'no account ' || p_credit);
   end if;
   perform ledger.debit(p_debit, p_amount);
-  insert into ledger.transfers (id, kind, debit_account, credit_account, amount, order_id, purpose)
-  values (p_id, 'pending', p_debit, p_credit, p_amount, p_order, p_purpose);
+  insert into ledger.transfers (id, kind, debit_account, credit_account, amount, order_id, purpose, expires_at)
+  values (p_id, 'pending', p_debit, p_credit, p_amount, p_order, p_purpose, p_expires_at);
 end $$;
 
 create function ledger.open_pending(p_order text, p_purpose text) returns setof ledger.transfers language sql as $$

@@ -108,9 +108,13 @@ begin
     perform ledger.fail('ALREADY_EXISTS', 'order ' || p_order || ' already has an escrow lock');
   end if;
   if p_commission_amount is null or p_commission_amount < 0 then perform ledger.fail('BAD_ARGUMENT', 'the commission cannot be negative'); end if;
-  perform ledger.reserve('escrow:' || p_order || ':merchant', p_buyer_wallet, p_merchant_wallet, p_merchant_amount, p_order, 'escrow:merchant');
+  -- Until the escrow agent sees the order on the chain, the lock may be an orphan (the proposal never
+  -- committed): past this expiry the agent gives it back to the buyer.
+  perform ledger.reserve('escrow:' || p_order || ':merchant', p_buyer_wallet, p_merchant_wallet, p_merchant_amount, p_order,
+    'escrow:merchant', now() + ledger.orphan_after());
   if p_commission_amount > 0 then
-    perform ledger.reserve('escrow:' || p_order || ':commission', p_buyer_wallet, p_platform_wallet, p_commission_amount, p_order, 'escrow:commission');
+    perform ledger.reserve('escrow:' || p_order || ':commission', p_buyer_wallet, p_platform_wallet, p_commission_amount, p_order,
+      'escrow:commission', now() + ledger.orphan_after());
   end if;
   return ledger.finish_operation(p_key, jsonb_build_object('order', p_order, 'status', 'locked'));
 end $$;
@@ -142,146 +146,6 @@ begin
     perform ledger.fail('UNAUTHORISED', 'the escrow of order ' || p_order || ' concerns none of ' || me.bank || '''s customers');
   end if;
   return lock;
-end $$;
-
--- CONFIRMED on-chain: pay the merchant and the platform's commission, both legs in one transaction.
--- Returns what the settlement receipt states: wallets, amounts, journal position and hash.
-create function ledger.post_escrow(p_key text, p_order text, p_decision jsonb) returns jsonb
-language plpgsql security definer set search_path = ledger, pg_temp as $$
-declare
-  -- The banks keep this right until the escrow agent alone moves escrowed money.
-  me ledger.parties := ledger.caller(array['bank', 'escrowAgent']);
-  prior jsonb := ledger.begin_operation(p_key, 'post_escrow', jsonb_build_object('order', p_order, 'decision', p_decision));
-  tx text;
-  leg ledger.transfers;
-  entry jsonb;
-  merchant_leg ledger.transfers;
-begin
-  if prior is not null then return prior; end if;
-  -- CHALLENGED is a confirmed order still unsettled: the bank proves by paying now.
-  tx := ledger.accept_decision(p_order, p_decision, 'post escrow', array['CONFIRMED', 'CHALLENGED']);
-  for leg in select * from ledger.open_pending(p_order, 'escrow:merchant') union all select * from ledger.open_pending(p_order, 'escrow:commission') loop
-    entry := ledger.post_pending(leg, tx);
-  end loop;
-  select * into merchant_leg from ledger.transfers where kind = 'pending' and order_id = p_order and purpose = 'escrow:merchant';
-  if not found then perform ledger.fail('NOT_FOUND', 'order ' || p_order || ' has no escrow lock'); end if;
-  if not exists (select 1 from ledger.transfers where pending_id = merchant_leg.id and kind = 'post') then
-    perform ledger.fail('ALREADY_RESOLVED', 'the escrow of order ' || p_order || ' was voided');
-  end if;
-  return ledger.finish_operation(p_key, (
-    select jsonb_build_object('order', p_order, 'merchantWallet', merchant_leg.credit_account,
-      'merchantAmount', merchant_leg.amount::text,
-      'commissionAmount', coalesce((select amount from ledger.transfers where kind = 'pending' and order_id = p_order and purpose = 'escrow:commission'), 0)::text,
-      'journalPosition', j.position, 'journalHash', j.entry_hash)
-    from ledger.journal j where j.transfer_id = merchant_leg.id || ':post'));
-end $$;
-
--- REJECTED, EXPIRED or REFUNDED on-chain: the buyer gets the locked funds back.
-create function ledger.void_escrow(p_key text, p_order text, p_decision jsonb) returns jsonb
-language plpgsql security definer set search_path = ledger, pg_temp as $$
-declare
-  -- The banks keep this right until the escrow agent alone moves escrowed money.
-  me ledger.parties := ledger.caller(array['bank', 'escrowAgent']);
-  prior jsonb := ledger.begin_operation(p_key, 'void_escrow', jsonb_build_object('order', p_order, 'decision', p_decision));
-  tx text;
-  leg ledger.transfers;
-  voided int := 0;
-begin
-  if prior is not null then return prior; end if;
-  tx := ledger.accept_decision(p_order, p_decision, 'void escrow', array['REJECTED', 'EXPIRED', 'REFUNDED']);
-  if exists (select 1 from ledger.transfers where kind = 'post' and order_id = p_order and purpose like 'escrow:%') then
-    perform ledger.fail('ALREADY_RESOLVED', 'the escrow of order ' || p_order || ' was already paid out');
-  end if;
-  for leg in select * from ledger.open_pending(p_order, 'escrow:merchant') union all select * from ledger.open_pending(p_order, 'escrow:commission') loop
-    perform ledger.void_pending(leg, tx);
-    voided := voided + 1;
-  end loop;
-  return ledger.finish_operation(p_key, jsonb_build_object('order', p_order, 'voidedLegs', voided));
-end $$;
-
--- A disputing party (buyer or courier) locks its deposit, equal to the price, into the dispute pool.
-create function ledger.lock_deposit(p_key text, p_order text, p_party text, p_wallet text, p_secret text, p_amount bigint) returns jsonb
-language plpgsql security definer set search_path = ledger, pg_temp as $$
-declare
-  me ledger.parties := ledger.caller(array['platform']);
-  prior jsonb := ledger.begin_operation(p_key, 'lock_deposit', jsonb_build_object('order', p_order, 'party', p_party, 'wallet', p_wallet, 'amount', p_amount::text));
-  v_id text := 'deposit:' || p_order || ':' || p_party;
-begin
-  if prior is not null then return prior; end if;
-  perform ledger.lock_order(p_order);
-  perform ledger.require_owner(p_wallet, p_secret);
-  if p_party not in ('buyer', 'courier') then perform ledger.fail('BAD_ARGUMENT', 'a deposit is the buyer''s or the courier''s'); end if;
-  if exists (select 1 from ledger.transfers t where t.id = v_id) then
-    perform ledger.fail('ALREADY_EXISTS', 'the ' || p_party || '''s deposit for order ' || p_order || ' is already locked');
-  end if;
-  perform ledger.reserve(v_id, p_wallet, 'dispute-pool', p_amount, p_order, 'deposit:' || p_party);
-  return ledger.finish_operation(p_key, jsonb_build_object('order', p_order, 'party', p_party, 'lockRef', v_id));
-end $$;
-
--- A resolved dispute: the winner's deposit goes back; the loser's is split, half (rounded down) to the
--- winner and the rest to the platform — exactly the payouts the contract computed, or nothing moves.
-create function ledger.settle_deposits(p_key text, p_order text, p_decision jsonb, p_winner text, p_platform_wallet text,
-                                       p_winner_payout bigint, p_platform_payout bigint) returns jsonb
-language plpgsql security definer set search_path = ledger, pg_temp as $$
-declare
-  -- The banks keep this right until the escrow agent alone moves escrowed money.
-  me ledger.parties := ledger.caller(array['bank', 'escrowAgent']);
-  prior jsonb := ledger.begin_operation(p_key, 'settle_deposits', jsonb_build_object('order', p_order, 'decision', p_decision,
-    'winner', p_winner, 'platform', p_platform_wallet, 'winnerPayout', p_winner_payout::text, 'platformPayout', p_platform_payout::text));
-  tx text;
-  loser text := case p_winner when 'buyer' then 'courier' when 'courier' then 'buyer' end;
-  won ledger.transfers;
-  lost ledger.transfers;
-  half bigint := 0;
-begin
-  if prior is not null then return prior; end if;
-  if loser is null then perform ledger.fail('BAD_ARGUMENT', 'the winner is the buyer or the courier'); end if;
-  if (p_decision ->> 'action') is distinct from 'resolveDispute' then
-    perform ledger.fail('DECISION_MISMATCH', 'deposits are settled only on the dispute''s resolution');
-  end if;
-  tx := ledger.accept_decision(p_order, p_decision, 'settle deposits',
-    array[case p_winner when 'courier' then 'CONFIRMED' else 'REFUNDED' end]);
-  select * into won from ledger.open_pending(p_order, 'deposit:' || p_winner);
-  select * into lost from ledger.open_pending(p_order, 'deposit:' || loser);
-  if lost.id is not null then half := lost.amount / 2; end if;
-  if coalesce(won.amount, 0) + half <> p_winner_payout or coalesce(lost.amount, 0) - half <> p_platform_payout then
-    perform ledger.fail('DECISION_MISMATCH', 'the payouts do not match the locked deposits');
-  end if;
-  if won.id is not null then perform ledger.void_pending(won, tx); end if;
-  if lost.id is not null then
-    perform ledger.post_pending(lost, tx);
-    if half > 0 then
-      if won.id is null then perform ledger.fail('DECISION_MISMATCH', 'a party that did not deposit cannot win the other''s deposit'); end if;
-      perform ledger.move(lost.id || ':to-winner', 'pay', 'dispute-pool', won.debit_account, half, p_order, 'dispute:winner', tx);
-    end if;
-    perform ledger.move(lost.id || ':to-platform', 'pay', 'dispute-pool', p_platform_wallet, lost.amount - half, p_order, 'dispute:platform', tx);
-  end if;
-  return ledger.finish_operation(p_key, jsonb_build_object('order', p_order, 'winner', p_winner,
-    'winnerPayout', p_winner_payout::text, 'platformPayout', p_platform_payout::text));
-end $$;
-
--- COMPENSATED on-chain: the merchant's bank never proved settlement. Its reserve pays the merchant
--- and the platform; the escrowed funds go to the reserve instead of the merchant.
-create function ledger.compensate(p_key text, p_order text, p_decision jsonb, p_reserve text) returns jsonb
-language plpgsql security definer set search_path = ledger, pg_temp as $$
-declare
-  -- The banks keep this right until the escrow agent alone moves escrowed money.
-  me ledger.parties := ledger.caller(array['bank', 'escrowAgent']);
-  prior jsonb := ledger.begin_operation(p_key, 'compensate', jsonb_build_object('order', p_order, 'decision', p_decision, 'reserve', p_reserve));
-  tx text;
-  leg ledger.transfers;
-begin
-  if prior is not null then return prior; end if;
-  tx := ledger.accept_decision(p_order, p_decision, 'compensate', array['COMPENSATED']);
-  if not exists (select 1 from ledger.accounts where id = p_reserve and kind = 'reserve') then
-    perform ledger.fail('BAD_ARGUMENT', p_reserve || ' is not a reserve account');
-  end if;
-  for leg in select * from ledger.open_pending(p_order, 'escrow:merchant') union all select * from ledger.open_pending(p_order, 'escrow:commission') loop
-    perform ledger.void_pending(leg, tx);
-    perform ledger.move(leg.id || ':recovery', 'pay', leg.debit_account, p_reserve, leg.amount, p_order, 'compensation:recovery', tx);
-    perform ledger.move(leg.id || ':compensation', 'pay', p_reserve, leg.credit_account, leg.amount, p_order, 'compensation', tx);
-  end loop;
-  return ledger.finish_operation(p_key, jsonb_build_object('order', p_order, 'status', 'compensated'));
 end $$;
 
 -- A party's deposit for a disputed order, for its bank to record on-chain once it is locked.
@@ -381,14 +245,9 @@ grant execute on function ledger.open_account(text, text, text, text, text)
 grant execute on function ledger.mint(text, text, bigint) to securepay_central_bank;
 grant execute on function ledger.redeem(text, text, bigint) to securepay_central_bank, securepay_bank;
 grant execute on function ledger.fund(text, text, text, bigint) to securepay_bank;
-grant execute on function ledger.lock_escrow(text, text, text, text, text, text, bigint, bigint),
-  ledger.lock_deposit(text, text, text, text, text, bigint) to securepay_platform;
+grant execute on function ledger.lock_escrow(text, text, text, text, text, text, bigint, bigint) to securepay_platform;
 grant execute on function ledger.escrow_of(text), ledger.deposit_of(text, text)
   to securepay_bank, securepay_central_bank, securepay_escrow_agent;
--- The banks' bridges still call these; the next step leaves them to the escrow agent alone.
-grant execute on function ledger.post_escrow(text, text, jsonb), ledger.void_escrow(text, text, jsonb),
-  ledger.settle_deposits(text, text, jsonb, text, text, bigint, bigint), ledger.compensate(text, text, jsonb, text)
-  to securepay_bank, securepay_escrow_agent;
 grant execute on function ledger.balance(text, text), ledger.history(text, text, int)
   to securepay_platform, securepay_bank, securepay_central_bank;
 grant execute on function ledger.order_paid(text, bigint) to securepay_platform, securepay_central_bank;

@@ -4,17 +4,17 @@ create schema bridge;
 
 -- The last chaincode event whose every job has taken effect; reading resumes just after it.
 create table bridge.checkpoints (
-  bank text primary key,
+  follower text primary key,
   block_number bigint not null,
   tx_id text not null,
   updated_at timestamptz not null default now()
 );
 
 create table bridge.processed (
-  bank text not null,
+  follower text not null,
   job_id text not null,
   processed_at timestamptz not null default now(),
-  primary key (bank, job_id)
+  primary key (follower, job_id)
 );
 
 -- Each bank reads and writes its own rows only, whatever it sends: the bank is the one its login
@@ -27,8 +27,8 @@ revoke execute on function bridge.my_bank() from public;
 
 alter table bridge.checkpoints enable row level security;
 alter table bridge.processed enable row level security;
-create policy own_rows on bridge.checkpoints to securepay_bank using (bank = bridge.my_bank()) with check (bank = bridge.my_bank());
-create policy own_rows on bridge.processed to securepay_bank using (bank = bridge.my_bank()) with check (bank = bridge.my_bank());
+create policy own_rows on bridge.checkpoints to securepay_bank using (follower = bridge.my_bank()) with check (follower = bridge.my_bank());
+create policy own_rows on bridge.processed to securepay_bank using (follower = bridge.my_bank()) with check (follower = bridge.my_bank());
 
 grant usage on schema bridge to securepay_bank;
 grant execute on function bridge.my_bank() to securepay_bank;

@@ -18,7 +18,17 @@ export {
 } from './credentials';
 export { dropDatabase, migrate } from './database';
 export { journalEntry, verifyJournal } from './journal';
-export { CbdcLedger, type AccountKind, type ChainDecision, type EscrowLock, type EscrowPosting, type Invariant } from './ledger';
+export {
+  CbdcLedger,
+  type AccountKind,
+  type ChainDecision,
+  type ChainOrder,
+  type EscrowLock,
+  type EscrowPosting,
+  type Invariant,
+  type SignedReceiptJson,
+} from './ledger';
+export { PgCheckpoints } from './checkpoints';
 export { LedgerError } from './ledger-error';
 export {
   groupRole,

@@ -10,12 +10,14 @@ import { createTestDatabase, type TestDatabase } from './test-database';
 
 /**
  * Against a real PostgreSQL cluster of the test's own (set up as the network's is): a fresh database,
- * the real functions, each party's own role. BankA's role stands for "a bank's bridge" here; the
- * platform locks, the central bank issues and supervises.
+ * the real functions, each party's own role: BankA opens and funds its customers' wallets, the
+ * platform locks, the central bank issues and supervises, the escrow agent moves escrowed money.
  */
 let cluster: ScratchCluster;
 let db: TestDatabase;
 let bankA: CbdcLedger;
+/** The escrow agent: the only party that moves escrowed money. */
+let agent: CbdcLedger;
 const bank = 'BankAMSP';
 const secret = (): string => randomBytes(16).toString('hex');
 const key = (what: string): string => `${what}-${randomUUID()}`;
@@ -72,6 +74,7 @@ beforeAll(async () => {
   cluster = await startScratchCluster({ parties: testParties, port: 55532 });
   db = await createTestDatabase(cluster.access);
   bankA = db.bank(bank);
+  agent = db.escrowAgent;
   await db.centralBank.openAccount('open-bank', { id: `bank-${bank}`, kind: 'bank', bank });
   await db.centralBank.mint('mint-bank', `bank-${bank}`, 10n ** 16n);
 }, 60_000);
@@ -92,7 +95,7 @@ describe('the escrow lock, two-phase', () => {
     expect(await db.platform.balance(w.buyer, w.buyerSecret)).toMatchObject({ available: '0', locked: '1000' });
     expect(await bankA.escrowOf(orderId)).toMatchObject({ status: 'locked', merchantAmount: '975', commissionAmount: '25' });
 
-    const posting = await bankA.postEscrow(key('post'), orderId, decision(orderId, 'CONFIRMED'));
+    const posting = await agent.postEscrow(key('post'), orderId, decision(orderId, 'CONFIRMED'));
     expect(posting).toMatchObject({ merchantWallet: w.merchant, merchantAmount: '975', commissionAmount: '25' });
     expect((await journalEntry(db.owner, posting.journalPosition))!.entryHash).toBe(posting.journalHash);
     expect(await db.platform.balance(w.merchant, w.merchantSecret)).toMatchObject({ available: '975' });
@@ -105,7 +108,7 @@ describe('the escrow lock, two-phase', () => {
       const w = await world(1_000n);
       const orderId = `o-${randomUUID()}`;
       await lock(w, orderId);
-      expect(await bankA.voidEscrow(key('void'), orderId, decision(orderId, state, 'reject'))).toMatchObject({ voidedLegs: 2 });
+      expect(await agent.voidEscrow(key('void'), orderId, decision(orderId, state, 'reject'))).toMatchObject({ voidedLegs: 2 });
       expect(await db.platform.balance(w.buyer, w.buyerSecret)).toMatchObject({ available: '1000', locked: '0' });
     }
   });
@@ -114,17 +117,17 @@ describe('the escrow lock, two-phase', () => {
     const w = await world(1_000n);
     const orderId = `o-${randomUUID()}`;
     await lock(w, orderId);
-    const first = await bankA.postEscrow(key('post'), orderId, decision(orderId, 'CONFIRMED'));
-    const again = await bankA.postEscrow(key('post'), orderId, decision(orderId, 'CONFIRMED'));
+    const first = await agent.postEscrow(key('post'), orderId, decision(orderId, 'CONFIRMED'));
+    const again = await agent.postEscrow(key('post'), orderId, decision(orderId, 'CONFIRMED'));
     expect(again).toEqual(first);
     expect(await db.platform.balance(w.merchant, w.merchantSecret)).toMatchObject({ available: '975' });
-    expect(await refusalCode(bankA.voidEscrow(key('void'), orderId, decision(orderId, 'REFUNDED')))).toBe('ALREADY_RESOLVED');
+    expect(await refusalCode(agent.voidEscrow(key('void'), orderId, decision(orderId, 'REFUNDED')))).toBe('ALREADY_RESOLVED');
 
     const w2 = await world(1_000n);
     const voided = `o-${randomUUID()}`;
     await lock(w2, voided);
-    await bankA.voidEscrow(key('void'), voided, decision(voided, 'REJECTED'));
-    expect(await refusalCode(bankA.postEscrow(key('post'), voided, decision(voided, 'CONFIRMED')))).toBe('ALREADY_RESOLVED');
+    await agent.voidEscrow(key('void'), voided, decision(voided, 'REJECTED'));
+    expect(await refusalCode(agent.postEscrow(key('post'), voided, decision(voided, 'CONFIRMED')))).toBe('ALREADY_RESOLVED');
     expect(await db.platform.balance(w2.merchant, w2.merchantSecret)).toMatchObject({ available: '0' });
   });
 
@@ -132,10 +135,10 @@ describe('the escrow lock, two-phase', () => {
     const w = await world(1_000n);
     const orderId = `o-${randomUUID()}`;
     await lock(w, orderId);
-    expect(await refusalCode(bankA.postEscrow(key('post'), orderId, decision(orderId, 'REJECTED')))).toBe('DECISION_MISMATCH');
-    expect(await refusalCode(bankA.voidEscrow(key('void'), orderId, decision(orderId, 'CONFIRMED')))).toBe('DECISION_MISMATCH');
-    expect(await refusalCode(bankA.postEscrow(key('post'), orderId, decision(`o-${randomUUID()}`, 'CONFIRMED')))).toBe('NO_DECISION');
-    expect(await refusalCode(bankA.postEscrow(key('post'), orderId, { ...decision(orderId, 'CONFIRMED'), txId: 'forged' }))).toBe(
+    expect(await refusalCode(agent.postEscrow(key('post'), orderId, decision(orderId, 'REJECTED')))).toBe('DECISION_MISMATCH');
+    expect(await refusalCode(agent.voidEscrow(key('void'), orderId, decision(orderId, 'CONFIRMED')))).toBe('DECISION_MISMATCH');
+    expect(await refusalCode(agent.postEscrow(key('post'), orderId, decision(`o-${randomUUID()}`, 'CONFIRMED')))).toBe('NO_DECISION');
+    expect(await refusalCode(agent.postEscrow(key('post'), orderId, { ...decision(orderId, 'CONFIRMED'), txId: 'forged' }))).toBe(
       'NO_DECISION',
     );
     expect(await bankA.escrowOf(orderId)).toMatchObject({ status: 'locked' });
@@ -186,9 +189,10 @@ describe('a bank insider holding its bridge’s database role', () => {
     );
   });
 
-  it('is refused by the API itself without the on-chain decision, and the lock stays', async () => {
-    expect(await denied("select ledger.post_escrow('steal-1', $1, null)", [orderId])).toMatch(/NO_DECISION/);
-    expect(await denied("select ledger.post_escrow('steal-2', $1, '{}'::jsonb)", [orderId])).toMatch(/NO_DECISION/);
+  it('may not call what moves escrowed money at all; the escrow agent itself needs the on-chain decision; the lock stays', async () => {
+    expect(await denied("select ledger.post_escrow('steal-1', $1, null)", [orderId])).toMatch(/permission denied/);
+    expect(await denied("select ledger.void_escrow('steal-2', $1, '{}'::jsonb)", [orderId])).toMatch(/permission denied/);
+    expect(await refusalCode(agent.postEscrow('agent-1', orderId, null as unknown as ChainDecision))).toBe('NO_DECISION');
     expect(await denied('select ledger.balance($1, $2)', [w.buyer, 'guessed-credential-xx'])).toMatch(/UNAUTHORISED/);
     expect(await bankA.escrowOf(orderId)).toMatchObject({ status: 'locked' });
     expect(await db.platform.balance(w.merchant, w.merchantSecret)).toMatchObject({ available: '0' });
@@ -258,17 +262,31 @@ describe('concurrency', () => {
     const orderId = `o-${randomUUID()}`;
     await lock(w, orderId);
     const d = decision(orderId, 'CONFIRMED');
-    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => bankA.postEscrow(`post-${orderId}-${i % 2}`, orderId, d)));
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => agent.postEscrow(`post-${orderId}-${i % 2}`, orderId, d)));
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
     expect(await db.platform.balance(w.merchant, w.merchantSecret)).toMatchObject({ available: '975' });
   });
 });
 
 describe('disputes, compensation and what the platform may see', () => {
-  it('returns the winner’s deposit and splits the loser’s as the contract computed, refusing other payouts', async () => {
-    const w = await world(1_001n);
+  /** The order as the escrow agent proved it in dispute, deposits due in a minute: lock_deposit needs that. */
+  const inDispute = (orderId: string, depositBy = Date.now() + 60_000): Promise<void> =>
+    agent.recordChainOrder({
+      orderId,
+      state: 'DISPUTED',
+      buyerBank: bank,
+      merchantBank: bank,
+      depositBy,
+      blockNumber: 7n,
+      txId: 'a'.repeat(64),
+    });
+
+  it('returns the winner’s deposit and splits the loser’s, both recorded on-chain, as the contract computes', async () => {
+    const w = await world(2_002n);
     const courier = await world(1_001n);
     const orderId = `o-${randomUUID()}`;
+    await lock(w, orderId, 976n, 25n);
+    await inDispute(orderId);
     await db.platform.lockDeposit(key('dep'), { orderId, party: 'buyer', wallet: w.buyer, secret: w.buyerSecret, amount: 1_001n });
     await db.platform.lockDeposit(key('dep'), {
       orderId,
@@ -278,35 +296,72 @@ describe('disputes, compensation and what the platform may see', () => {
       amount: 1_001n,
     });
     const resolution = decision(orderId, 'REFUNDED', 'resolveDispute');
-    const wrong = { winner: 'buyer' as const, platformWallet: w.platform, winnerPayout: 1_502n, platformPayout: 500n };
-    expect(await refusalCode(bankA.settleDeposits(key('settle'), orderId, resolution, wrong))).toBe('DECISION_MISMATCH');
     expect(
       await refusalCode(
-        bankA.settleDeposits(key('settle'), orderId, decision(orderId, 'REFUNDED', 'reject'), {
-          ...wrong,
-          winnerPayout: 1_501n,
-          platformPayout: 501n,
-        }),
+        agent.settleDeposits(key('settle'), orderId, decision(orderId, 'CONFIRMED', 'resolveDispute'), 'buyer', ['buyer', 'courier']),
       ),
     ).toBe('DECISION_MISMATCH');
-    await bankA.settleDeposits(key('settle'), orderId, resolution, { ...wrong, winnerPayout: 1_501n, platformPayout: 501n });
-    expect(await db.platform.balance(w.buyer, w.buyerSecret)).toMatchObject({ available: '1501', locked: '0' });
+    expect(await agent.settleDeposits(key('settle'), orderId, resolution, 'buyer', ['buyer', 'courier'])).toMatchObject({
+      winnerPayout: '1501',
+      platformPayout: '501',
+      returnedUnrecorded: [],
+    });
+    // The buyer's price (1,001) is still locked in escrow: the escrow is resolved apart from the deposits.
+    expect(await db.platform.balance(w.buyer, w.buyerSecret)).toMatchObject({ available: '1501', locked: '1001' });
     expect(await db.platform.balance(courier.buyer, courier.buyerSecret)).toMatchObject({ available: '0', locked: '0' });
     expect(await db.platform.balance(w.platform, w.platformSecret)).toMatchObject({ available: '501' });
   });
 
-  it('pays the merchant from the bank’s reserve on COMPENSATED, recovering the escrow into the reserve', async () => {
-    const w = await world(1_000n);
-    const reserve = `reserve-${randomUUID().slice(0, 8)}`;
-    await db.centralBank.openAccount(key('open'), { id: reserve, kind: 'reserve', bank });
-    await db.centralBank.mint(key('mint'), reserve, 5_000n);
+  it('gives back a deposit the chain never recorded, whoever won, and pays out only what it recorded', async () => {
+    const w = await world(2_000n);
+    const courier = await world(1_000n);
     const orderId = `o-${randomUUID()}`;
     await lock(w, orderId);
-    expect(await refusalCode(bankA.compensate(key('comp'), orderId, decision(orderId, 'CHALLENGED'), reserve))).toBe('DECISION_MISMATCH');
-    await bankA.compensate(key('comp'), orderId, decision(orderId, 'COMPENSATED', 'compensate'), reserve);
-    expect(await db.platform.balance(w.merchant, w.merchantSecret)).toMatchObject({ available: '975' });
+    await inDispute(orderId);
+    await db.platform.lockDeposit(key('dep'), { orderId, party: 'buyer', wallet: w.buyer, secret: w.buyerSecret, amount: 1_000n });
+    await db.platform.lockDeposit(key('dep'), {
+      orderId,
+      party: 'courier',
+      wallet: courier.buyer,
+      secret: courier.buyerSecret,
+      amount: 1_000n,
+    });
+    // Only the courier's deposit reached the chain; the courier wins.
+    const paid = await agent.settleDeposits(key('settle'), orderId, decision(orderId, 'CONFIRMED', 'resolveDispute'), 'courier', [
+      'courier',
+    ]);
+    expect(paid).toMatchObject({ winnerPayout: '1000', platformPayout: '0', returnedUnrecorded: ['buyer'] });
+    expect(await db.platform.balance(w.buyer, w.buyerSecret)).toMatchObject({ available: '1000', locked: '1000' });
+    expect(await db.platform.balance(courier.buyer, courier.buyerSecret)).toMatchObject({ available: '1000', locked: '0' });
+  });
+
+  it('refuses a deposit while the order is not in dispute on the central bank’s peer, or past its deadline', async () => {
+    const w = await world(1_000n);
+    const orderId = `o-${randomUUID()}`;
+    const deposit = () =>
+      db.platform.lockDeposit(key('dep'), { orderId, party: 'buyer', wallet: w.buyer, secret: w.buyerSecret, amount: 1_000n });
+    expect(await refusalCode(deposit())).toBe('WRONG_STATE');
+    await inDispute(orderId, Date.now() - 1_000);
+    expect(await refusalCode(deposit())).toBe('DEADLINE_PASSED');
+    expect(await db.platform.balance(w.buyer, w.buyerSecret)).toMatchObject({ available: '1000', locked: '0' });
+  });
+
+  it('on COMPENSATED pays what was owed from the escrow and a penalty from the merchant’s bank’s reserve', async () => {
+    const w = await world(1_000n);
+    const reserveBank = bank;
+    await db.centralBank.openAccount(key('open'), { id: `reserve-${reserveBank}`, kind: 'reserve', bank: reserveBank });
+    await db.centralBank.mint(key('mint'), `reserve-${reserveBank}`, 5_000n);
+    const orderId = `o-${randomUUID()}`;
+    await lock(w, orderId);
+    const penalty = { merchantBank: reserveBank, bps: 200 };
+    expect(await refusalCode(agent.compensate(key('comp'), orderId, decision(orderId, 'CHALLENGED'), penalty))).toBe('DECISION_MISMATCH');
+    expect(await agent.compensate(key('comp'), orderId, decision(orderId, 'COMPENSATED', 'compensate'), penalty)).toMatchObject({
+      penalty: '20',
+    });
+    expect(await db.platform.balance(w.merchant, w.merchantSecret)).toMatchObject({ available: '995' });
     expect(await db.platform.balance(w.platform, w.platformSecret)).toMatchObject({ available: '25' });
     expect(await db.platform.balance(w.buyer, w.buyerSecret)).toMatchObject({ available: '0', locked: '0' });
+    expect(await db.centralBank.balanceOf(`reserve-${reserveBank}`)).toBe(4_980n);
   });
 
   it('answers the platform’s “is this order paid” with yes/no and whether the amount matches, nothing more', async () => {

@@ -14,6 +14,24 @@ export interface ChainDecision {
 
 export type AccountKind = 'user' | 'platform' | 'bank' | 'reserve';
 
+/** An order as the escrow agent proved it from its own peer: its state, its banks, its deposit deadline. */
+export interface ChainOrder {
+  orderId: string;
+  state: string;
+  buyerBank: string;
+  merchantBank: string;
+  /** Epoch milliseconds, while a dispute is open. */
+  depositBy?: number;
+  blockNumber: bigint;
+  txId: string;
+}
+
+/** A settlement receipt and its signature, as JSON (the contract's `SignedReceipt`). */
+export interface SignedReceiptJson {
+  receipt: Record<string, unknown>;
+  signature: string;
+}
+
 /** An order's escrow lock as the ledger holds it. Amounts are minor units, as strings of digits. */
 export interface EscrowLock {
   order: string;
@@ -105,12 +123,12 @@ export class CbdcLedger {
     return this.call('escrow_of', orderId);
   }
 
-  /** Pays the merchant and the platform from the lock: both pending legs posted together. */
+  /** Pays the merchant and the platform from the lock: both pending legs posted together. Escrow agent only. */
   postEscrow(key: string, orderId: string, decision: ChainDecision): Promise<EscrowPosting> {
     return this.call('post_escrow', key, orderId, decision);
   }
 
-  /** Returns the locked funds to the buyer: both pending legs voided together. */
+  /** Returns the locked funds to the buyer: both pending legs voided together. Escrow agent only. */
   voidEscrow(key: string, orderId: string, decision: ChainDecision): Promise<{ order: string; voidedLegs: number }> {
     return this.call('void_escrow', key, orderId, decision);
   }
@@ -129,26 +147,84 @@ export class CbdcLedger {
     return this.call('deposit_of', orderId, party);
   }
 
+  /**
+   * A resolved dispute, paid from the deposits the chain recorded (`recorded`): the winner's back,
+   * the loser's split; a lock the chain never recorded goes back to its owner. Escrow agent only.
+   */
   settleDeposits(
     key: string,
     orderId: string,
     decision: ChainDecision,
-    payout: { winner: 'buyer' | 'courier'; platformWallet: string; winnerPayout: bigint; platformPayout: bigint },
-  ): Promise<unknown> {
+    winner: 'buyer' | 'courier',
+    recorded: ('buyer' | 'courier')[],
+  ): Promise<{ winnerPayout: string; platformPayout: string; returnedUnrecorded: string[] }> {
+    return this.call('settle_deposits', key, orderId, decision, winner, recorded);
+  }
+
+  /** COMPENSATED: the escrow pays what was owed; the merchant's bank's reserve pays the penalty. Escrow agent only. */
+  compensate(
+    key: string,
+    orderId: string,
+    decision: ChainDecision,
+    penalty: { merchantBank: string; bps: number },
+  ): Promise<{ penalty: string; reserve: string }> {
+    return this.call('compensate', key, orderId, decision, penalty.merchantBank, penalty.bps);
+  }
+
+  /** What the escrow agent proved of an order from its own peer; older news never overwrites newer. */
+  recordChainOrder(order: ChainOrder): Promise<void> {
     return this.call(
-      'settle_deposits',
-      key,
-      orderId,
-      decision,
-      payout.winner,
-      payout.platformWallet,
-      payout.winnerPayout,
-      payout.platformPayout,
+      'record_chain_order',
+      order.orderId,
+      order.state,
+      order.buyerBank,
+      order.merchantBank,
+      order.depositBy ?? null,
+      order.blockNumber,
+      order.txId,
     );
   }
 
-  compensate(key: string, orderId: string, decision: ChainDecision, reserveAccount: string): Promise<unknown> {
-    return this.call('compensate', key, orderId, decision, reserveAccount);
+  /** An escrow lock whose order never reached the chain, past its expiry, back to the buyer. Escrow agent only. */
+  voidOrphanedEscrow(key: string, orderId: string, chainHeight: bigint): Promise<{ voidedLegs: number }> {
+    return this.call('void_orphaned_escrow', key, orderId, chainHeight);
+  }
+
+  recordReceipt(orderId: string, signed: SignedReceiptJson): Promise<void> {
+    return this.call('record_receipt', orderId, signed);
+  }
+
+  /** The settlement receipt the ledger signed for an order, once the escrow agent has paid it. */
+  receiptOf(orderId: string): Promise<SignedReceiptJson | null> {
+    return this.call('receipt_of', orderId);
+  }
+
+  currency(): Promise<string> {
+    return this.call('currency');
+  }
+
+  setReceiptKey(publicKeyPem: string): Promise<void> {
+    return this.call('set_receipt_key', publicKeyPem);
+  }
+
+  /** The public key the ledger's receipts verify with, once the escrow agent has published it. */
+  receiptKey(): Promise<string | null> {
+    return this.call('receipt_key');
+  }
+
+  refuseDecision(txId: string, orderId: string, code: string, message: string): Promise<void> {
+    return this.call('refuse_decision', txId, orderId, code, message);
+  }
+
+  refusedDecisions(): Promise<{ txId: string; orderId: string; code: string; message: string }[]> {
+    return this.call('refused_decisions');
+  }
+
+  /** Pending transfers past their expiry, with their order's state as the escrow agent last proved it. */
+  expiredPending(
+    limit = 100,
+  ): Promise<{ orderId: string; purpose: string; expiresAt: string; chainState: string | null; chainTx: string | null }[]> {
+    return this.call('expired_pending', limit);
   }
 
   balance(wallet: string, secret: string): Promise<{ wallet: string; available: string; locked: string }> {
@@ -161,6 +237,11 @@ export class CbdcLedger {
     limit = 50,
   ): Promise<{ id: string; kind: string; debit: string; credit: string; amount: string; order: string | null; purpose: string }[]> {
     return this.call('history', wallet, secret, limit);
+  }
+
+  /** The central bank's supervision: one account's available balance. */
+  async balanceOf(account: string): Promise<bigint> {
+    return BigInt(await this.call<string>('balance_of', account));
   }
 
   /** The platform's question: is this order paid into escrow, for the amount it expects? Nothing else. */

@@ -191,6 +191,15 @@ describe('escrow', () => {
     await bankA.openAccount(key('open'), { id: carol.id, kind: 'user', bank: 'BankAMSP', ownerSecret: carol.secret });
     const withinA = `o-${randomUUID()}`; // alice pays carol, both at BankA
     await db.platform.lockEscrow(key('lock'), lockFor(withinA, alice, carol));
+    await db.escrowAgent.recordChainOrder({
+      orderId: withinA,
+      state: 'DISPUTED',
+      buyerBank: 'BankAMSP',
+      merchantBank: 'BankAMSP',
+      depositBy: Date.now() + 60_000,
+      blockNumber: 3n,
+      txId: 'b'.repeat(64),
+    });
     await db.platform.lockDeposit(key('dep'), { orderId: withinA, party: 'buyer', wallet: alice.id, secret: alice.secret, amount: 10n });
 
     expect(await bankA.escrowOf(between)).toMatchObject({ status: 'locked', buyerWallet: alice.id });
@@ -208,26 +217,30 @@ describe('escrow', () => {
     expect(await bankA.balance(alice.id, alice.secret)).toMatchObject({ wallet: alice.id });
   });
 
-  it('the escrow agent and, for now, the banks post and void; the platform and the central bank cannot', async () => {
+  it('only the escrow agent posts, voids, settles deposits and compensates: not a bank, the platform or the central bank', async () => {
     const posted = `o-${randomUUID()}`;
     const voided = `o-${randomUUID()}`;
     await db.platform.lockEscrow(key('lock'), lockFor(posted));
     await db.platform.lockEscrow(key('lock'), lockFor(voided));
-    expect(await refused(() => db.platform.postEscrow(key('post'), posted, decision(posted, 'CONFIRMED')))).toBe('FORBIDDEN');
-    expect(await refused(() => db.centralBank.voidEscrow(key('void'), voided, decision(voided, 'REJECTED')))).toBe('FORBIDDEN');
-    expect(await refused(() => db.platform.compensate(key('comp'), posted, decision(posted, 'COMPENSATED'), 'reserve-BankAMSP'))).toBe(
-      'FORBIDDEN',
-    );
-    const payout = { winner: 'buyer' as const, platformWallet: 'platform-fees', winnerPayout: 0n, platformPayout: 0n };
-    expect(await refused(() => db.platform.settleDeposits(key('settle'), voided, decision(voided, 'REFUNDED'), payout))).toBe('FORBIDDEN');
-    expect(await refused(() => db.centralBank.settleDeposits(key('settle'), voided, decision(voided, 'REFUNDED'), payout))).toBe(
-      'FORBIDDEN',
-    );
+    const penalty = { merchantBank: 'BankBMSP', bps: 100 };
+    for (const party of [bankA, bankB, db.platform, db.centralBank]) {
+      expect(await refused(() => party.postEscrow(key('post'), posted, decision(posted, 'CONFIRMED')))).toBe('FORBIDDEN');
+      expect(await refused(() => party.voidEscrow(key('void'), voided, decision(voided, 'REJECTED')))).toBe('FORBIDDEN');
+      expect(await refused(() => party.compensate(key('comp'), posted, decision(posted, 'COMPENSATED'), penalty))).toBe('FORBIDDEN');
+      expect(await refused(() => party.settleDeposits(key('settle'), voided, decision(voided, 'REFUNDED'), 'buyer', ['buyer']))).toBe(
+        'FORBIDDEN',
+      );
+      expect(await refused(() => party.voidOrphanedEscrow(key('orphan'), voided, 1n))).toBe('FORBIDDEN');
+      expect(await refused(() => party.recordReceipt(posted, { receipt: {}, signature: 'x' }))).toBe('FORBIDDEN');
+    }
+    // Read again after every attempt: both locks are exactly as they were.
+    expect(await db.escrowAgent.escrowOf(posted)).toMatchObject({ status: 'locked' });
+    expect(await db.escrowAgent.escrowOf(voided)).toMatchObject({ status: 'locked' });
     expect(await refused(() => db.escrowAgent.history(alice.id, alice.secret))).toBe('FORBIDDEN');
     const bobBefore = BigInt((await db.platform.balance(bob.id, bob.secret)).available);
     await db.escrowAgent.postEscrow(key('post'), posted, decision(posted, 'CONFIRMED'));
     expect(BigInt((await db.platform.balance(bob.id, bob.secret)).available)).toBe(bobBefore + 90n);
-    await bankA.voidEscrow(key('void'), voided, decision(voided, 'REJECTED'));
+    await db.escrowAgent.voidEscrow(key('void'), voided, decision(voided, 'REJECTED'));
     expect(await db.escrowAgent.escrowOf(voided)).toMatchObject({ status: 'voided' });
   });
 
@@ -256,18 +269,18 @@ describe('who the caller is comes from its login, not from what it sends', () =>
     const b = loginClient(db.login(db.party('bank', 'BankBMSP')));
     await Promise.all([a.connect(), b.connect()]);
     try {
-      await a.query("insert into bridge.checkpoints (bank, block_number, tx_id) values ('BankAMSP', 5, 'tx-a')");
-      await a.query("insert into bridge.processed (bank, job_id) values ('BankAMSP', 'job-a')");
+      await a.query("insert into bridge.checkpoints (follower, block_number, tx_id) values ('BankAMSP', 5, 'tx-a')");
+      await a.query("insert into bridge.processed (follower, job_id) values ('BankAMSP', 'job-a')");
       await expect(
-        b.query("insert into bridge.checkpoints (bank, block_number, tx_id) values ('BankAMSP', 9, 'tx-b')"),
+        b.query("insert into bridge.checkpoints (follower, block_number, tx_id) values ('BankAMSP', 9, 'tx-b')"),
       ).rejects.toMatchObject({
         code: '42501',
       });
-      await expect(b.query("insert into bridge.processed (bank, job_id) values ('BankAMSP', 'job-b')")).rejects.toMatchObject({
+      await expect(b.query("insert into bridge.processed (follower, job_id) values ('BankAMSP', 'job-b')")).rejects.toMatchObject({
         code: '42501',
       });
       expect((await b.query('select * from bridge.checkpoints')).rowCount).toBe(0);
-      expect((await b.query("update bridge.checkpoints set block_number = 0 where bank = 'BankAMSP'")).rowCount).toBe(0);
+      expect((await b.query("update bridge.checkpoints set block_number = 0 where follower = 'BankAMSP'")).rowCount).toBe(0);
       expect((await a.query('select block_number from bridge.checkpoints')).rows).toEqual([{ block_number: '5' }]);
       await expect(a.query('select * from platform.users')).rejects.toMatchObject({ code: '42501' });
     } finally {

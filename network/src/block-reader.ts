@@ -10,6 +10,8 @@ export interface PublicTransaction {
   /** The org of the identity that submitted it; the identity itself is not repeated here. */
   creatorMspId: string;
   writes: { namespace: string; key: string; value: Buffer; isDelete: boolean }[];
+  /** Key metadata the transaction set, such as a key's own endorsement policy (`VALIDATION_PARAMETER`). */
+  metadataWrites: { namespace: string; key: string; name: string; value: Buffer }[];
   events: { chaincodeId: string; name: string; payload: Buffer }[];
   /**
    * Who endorsed each chaincode action, with what they signed: an endorsement's signature covers the
@@ -38,6 +40,7 @@ export function publicTransactions(block: common.Block): PublicTransaction[] {
       timestamp: new Date((seconds?.getSeconds() ?? 0) * 1000 + Math.floor((seconds?.getNanos() ?? 0) / 1e6)),
       creatorMspId: msp.SerializedIdentity.deserializeBinary(signatureHeader.getCreator_asU8()).getMspid(),
       writes: [],
+      metadataWrites: [],
       events: [],
       endorsements: [],
     };
@@ -59,6 +62,16 @@ export function publicTransactions(block: common.Block): PublicTransaction[] {
       const rwset = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
       for (const ns of rwset.getNsRwsetList()) {
         const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
+        for (const metadata of kv.getMetadataWritesList()) {
+          for (const entry of metadata.getEntriesList()) {
+            tx.metadataWrites.push({
+              namespace: ns.getNamespace(),
+              key: metadata.getKey(),
+              name: entry.getName(),
+              value: Buffer.from(entry.getValue_asU8()),
+            });
+          }
+        }
         for (const write of kv.getWritesList()) {
           tx.writes.push({
             namespace: ns.getNamespace(),

@@ -5,14 +5,15 @@ import { sha256Hex, sleep } from './escrow-driver';
 import { MoneyWorld } from './money';
 
 /**
- * Every lifecycle path with real money: the banks' bridges approve, pay out, refund, settle deposits
- * and compensate on their own, from the channel's events. After each path, every wallet moved by
- * exactly what it should have, and the ledger's invariant holds.
+ * Every lifecycle path with real money: the banks' bridges approve, record deposits and settlement
+ * receipts, and the central bank's escrow agent pays out, refunds, settles deposits and compensates,
+ * on its own, from what it proves on its own peer. After each path, every wallet moved by exactly
+ * what it should have, and the ledger's invariant holds.
  */
 const short = 2_000;
 const pastShort = short + 1_000;
 
-describe('the bridge moves CBDC only on on-chain decisions, exactly once', () => {
+describe('CBDC moves only on on-chain decisions, exactly once', () => {
   let world: MoneyWorld;
   let before: Awaited<ReturnType<MoneyWorld['balances']>>;
   const delta = async (): Promise<Record<string, bigint>> => {
@@ -134,8 +135,9 @@ describe('the bridge moves CBDC only on on-chain decisions, exactly once', () =>
     expect((await delta()).merchant).toBe(settlementSplit(terms).merchantAmount);
   });
 
-  it('compensates the merchant from the reserve when its bank never proves settlement', async () => {
+  it('compensates the merchant, with a penalty its bank’s reserve pays, when the bank never proves settlement', async () => {
     const { orderId, terms } = await world.delivered({ settlementMs: short, proofMs: short });
+    const reserveBefore = await world.ledger.balanceOf('reserve-BankBMSP');
     await world.stopBridge('BankBMSP');
     await world.driver.submit('buyer', 'Confirm', orderId);
     await sleep(pastShort);
@@ -145,8 +147,18 @@ describe('the bridge moves CBDC only on on-chain decisions, exactly once', () =>
     await world.startBridge('BankBMSP');
     await world.until(orderId, 'COMPENSATED');
     const { merchantAmount, commissionAmount } = settlementSplit(terms);
-    await world.eventually(async () => (await delta()).merchant === merchantAmount, 'the merchant is compensated');
-    expect(await delta()).toEqual({ buyer: -BigInt(terms.price), merchant: merchantAmount, courier: 0n, platform: commissionAmount });
+    const penaltyBps = BigInt((await world.driver.order(orderId)).penaltyBps!);
+    const penalty = (BigInt(terms.price) * penaltyBps) / 10_000n;
+    expect(penalty).toBeGreaterThan(0n);
+    await world.eventually(async () => (await delta()).merchant === merchantAmount + penalty, 'the merchant is compensated');
+    // The buyer is charged the price once; the bank that failed to prove settlement pays the penalty.
+    expect(await delta()).toEqual({
+      buyer: -BigInt(terms.price),
+      merchant: merchantAmount + penalty,
+      courier: 0n,
+      platform: commissionAmount,
+    });
+    expect(await world.ledger.balanceOf('reserve-BankBMSP')).toBe(reserveBefore - penalty);
   });
 
   it('keeps reading events after its bank’s peer goes away and comes back', async () => {

@@ -4,9 +4,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { settlementSplit, type OrderTerms } from '@securepay/client';
 import { LedgerError } from '@securepay/ledger';
-import { ledgerDbProcessName, ProcessTable, queuesProcessName, startLedgerDatabase, startQueues } from '@securepay/network';
+import {
+  ledgerDbProcessName,
+  peerProcessName,
+  ProcessTable,
+  queuesProcessName,
+  startLedgerDatabase,
+  startQueues,
+  up,
+} from '@securepay/network';
 import { median, percentile } from '@securepay/network/bench/stats';
-import { BridgeProcess } from './bridge-process';
+import { agentProcess, bridgeProcess, type ServiceProcess } from './service-process';
 import { sha256Hex, sleep } from './escrow-driver';
 import { MoneyWorld, platformWallet } from './money';
 
@@ -55,6 +63,14 @@ async function restartQueues(world: MoneyWorld): Promise<void> {
   await startQueues(world.layout, processes);
 }
 
+/** The central bank's own peer, which the escrow agent reads: stopped and started again by `up`. */
+async function restartCentralBankPeer(world: MoneyWorld): Promise<void> {
+  const centralBank = world.layout.network.orgs.find((o) => o.kind === 'centralBank')!;
+  await new ProcessTable(world.layout.pidDir).stop(peerProcessName(centralBank));
+  await sleep(2_000);
+  await up(world.layout.network);
+}
+
 async function restartLedgerDatabase(world: MoneyWorld): Promise<void> {
   const processes = new ProcessTable(world.layout.pidDir);
   await processes.stop(ledgerDbProcessName);
@@ -63,7 +79,7 @@ async function restartLedgerDatabase(world: MoneyWorld): Promise<void> {
 
 describe('crashes, restarts and 300 orders', () => {
   let world: MoneyWorld;
-  let bridges: BridgeProcess[];
+  let services: ServiceProcess[];
   const logDir = mkdtempSync(path.join(tmpdir(), 'securepay-crash-'));
 
   beforeAll(async () => {
@@ -71,17 +87,22 @@ describe('crashes, restarts and 300 orders', () => {
     const env = {
       BRIDGE_QUEUE_NAMESPACE: world.queueNamespace,
       BRIDGE_START_BLOCK: world.startBlock.toString(),
-      BRIDGE_RUNTIME_DIR: logDir,
+      ESCROW_AGENT_QUEUE_NAMESPACE: world.queueNamespace,
+      ESCROW_AGENT_START_BLOCK: world.startBlock.toString(),
+      ESCROW_AGENT_SWEEP_MS: '1000',
       PLATFORM_WALLET: platformWallet,
     };
-    // Each bridge logs in as its own bank, to this world's database.
-    bridges = (['BankAMSP', 'BankBMSP'] as const).map(
-      (bank) => new BridgeProcess(bank, { ...env, SECUREPAY_CREDENTIALS: world.credentialsFile(bank) }, path.join(logDir, `${bank}.log`)),
-    );
-    bridges.forEach((b) => b.start());
+    // Each bridge logs in as its own bank, the agent as the escrow agent, all to this world's database.
+    services = [
+      agentProcess({ ...env, SECUREPAY_CREDENTIALS: world.credentialsFile('escrow-agent') }, path.join(logDir, 'escrow-agent.log')),
+      ...(['BankAMSP', 'BankBMSP'] as const).map((bank) =>
+        bridgeProcess(bank, { ...env, SECUREPAY_CREDENTIALS: world.credentialsFile(bank) }, path.join(logDir, `${bank}.log`)),
+      ),
+    ];
+    services.forEach((s) => s.start());
   });
   afterAll(async () => {
-    for (const b of bridges ?? []) await b.stop();
+    for (const s of services ?? []) await s.stop();
     await world?.close();
   });
 
@@ -152,8 +173,8 @@ describe('crashes, restarts and 300 orders', () => {
           'deposits paid out',
           300_000,
         );
-        // The buyer's bank pays the deposits out before it voids the escrow; a kill between the two
-        // leaves the refund to the restarted bridge, so wait for the escrow's own outcome too.
+        // The escrow agent pays the deposits out, then resolves the escrow, in one job; a kill between
+        // the two leaves the second to the restarted agent, so wait for the escrow's own outcome too.
         const escrowOutcome = winner === 'courier' ? 'posted' : 'voided';
         await world.eventually(
           async () => (await steady(() => world.ledger.escrowOf(orderId))).status === escrowOutcome,
@@ -176,22 +197,24 @@ describe('crashes, restarts and 300 orders', () => {
     };
 
     // Chaos: SIGKILL a random bridge every few seconds and restart it; Redis and PostgreSQL once each.
-    const kills: { bank: string; at: number; stages: Record<string, number> }[] = [];
+    const kills: { service: string; at: number; stages: Record<string, number> }[] = [];
     let chaos = true;
     let restartedRedis = false;
     let restartedPostgres = false;
+    let restartedCentralBankPeer = false;
+    const killsOf = (name: string): number => kills.filter((k) => k.service === name).length;
     const chaosLoop = (async () => {
       const began = Date.now();
       while (chaos) {
-        await sleep(randomInt(1_500, 4_000));
+        await sleep(randomInt(1_200, 3_000));
         if (!chaos) break;
-        const bridge = bridges[randomInt(0, bridges.length)]!;
+        const service = services[randomInt(0, services.length)]!;
         const stages: Record<string, number> = {};
         for (const stage of inFlight.values()) stages[stage] = (stages[stage] ?? 0) + 1;
-        bridge.kill();
-        kills.push({ bank: bridge.bank, at: Math.round((Date.now() - began) / 1000), stages });
+        service.kill();
+        kills.push({ service: service.name, at: Math.round((Date.now() - began) / 1000), stages });
         await sleep(randomInt(200, 1_500));
-        bridge.start();
+        service.start();
         if (kills.length === 4 && !restartedRedis) {
           await restartQueues(world);
           restartedRedis = true;
@@ -199,6 +222,10 @@ describe('crashes, restarts and 300 orders', () => {
         if (kills.length === 7 && !restartedPostgres) {
           await restartLedgerDatabase(world);
           restartedPostgres = true;
+        }
+        if (kills.length === 10 && !restartedCentralBankPeer) {
+          await restartCentralBankPeer(world);
+          restartedCentralBankPeer = true;
         }
       }
     })();
@@ -210,20 +237,22 @@ describe('crashes, restarts and 300 orders', () => {
     });
     try {
       await Promise.all(lanes);
-      while (kills.length < minKills) await sleep(500);
+      while (services.some((s) => killsOf(s.name) < minKills)) await sleep(500);
     } finally {
       chaos = false;
       await chaosLoop;
     }
 
     process.stdout.write(
-      `\ncrash run: ${orders} orders in ${Math.round((Date.now() - started) / 1000)}s; ${kills.length} bridge kills; Redis restarted: ${restartedRedis}; PostgreSQL restarted: ${restartedPostgres}\n` +
-        kills.map((k, i) => `  kill ${i + 1}: ${k.bank} at ${k.at}s, orders in flight by stage: ${JSON.stringify(k.stages)}`).join('\n') +
+      `\ncrash run: ${orders} orders in ${Math.round((Date.now() - started) / 1000)}s; kills: ${services.map((s) => `${s.name} ${killsOf(s.name)}`).join(', ')}; Redis restarted: ${restartedRedis}; PostgreSQL restarted: ${restartedPostgres}; the central bank's peer restarted: ${restartedCentralBankPeer}\n` +
+        kills
+          .map((k, i) => `  kill ${i + 1}: ${k.service} at ${k.at}s, orders in flight by stage: ${JSON.stringify(k.stages)}`)
+          .join('\n') +
         `\nconfirm → merchant paid: median ${median(lags)} ms, p99 ${percentile(lags, 99)} ms over ${lags.length} orders\n`,
     );
 
-    expect(kills.length).toBeGreaterThanOrEqual(minKills);
-    expect(restartedRedis && restartedPostgres).toBe(true);
+    for (const service of services) expect(`${service.name}: ${killsOf(service.name) >= minKills}`).toBe(`${service.name}: true`);
+    expect(restartedRedis && restartedPostgres && restartedCentralBankPeer).toBe(true);
     expect(finalStates.size).toBe(orders);
     for (const [orderId, state] of finalStates)
       expect(`${orderId}: ${(await world.driver.order(orderId)).state}`).toBe(`${orderId}: ${state}`);

@@ -5,12 +5,12 @@ import { sleep } from './escrow-driver';
 import { MoneyWorld } from './money';
 
 const repo = path.resolve(__dirname, '..', '..');
-const deadLettersMain = require.resolve('@securepay/bridge/src/dead-letters.ts');
+const agentDeadLetters = require.resolve('@securepay/escrow-agent/src/dead-letters.ts');
 const short = 2_000;
 
 /**
- * A job that fails every attempt is parked in the bank's dead-letter queue, not lost, and the
- * operator's command lists it and replays it once the cause is fixed.
+ * A decision whose effect fails every attempt is parked in the escrow agent's dead-letter queue, not
+ * lost, and the central bank operator's command lists it and replays it once the cause is fixed.
  */
 describe('the dead-letter queue', () => {
   let world: MoneyWorld;
@@ -20,37 +20,41 @@ describe('the dead-letter queue', () => {
   afterAll(async () => world?.close());
 
   const deadLetters = (...args: string[]): string =>
-    execFileSync(process.execPath, ['--import', 'tsx', deadLettersMain, '--bank', 'BankBMSP', ...args], {
+    execFileSync(process.execPath, ['--import', 'tsx', agentDeadLetters, ...args], {
       cwd: repo,
-      // The bank's own credentials (its Redis user) and this world's namespace under its prefix.
-      env: { ...process.env, BRIDGE_QUEUE_NAMESPACE: world.queueNamespace },
+      // The escrow agent's own credentials (its Redis user) and this world's namespace under its prefix.
+      env: { ...process.env, ESCROW_AGENT_QUEUE_NAMESPACE: world.queueNamespace },
     }).toString();
 
-  it('parks a compensation whose reserve account is missing, then replays it once the account exists', async () => {
+  it("parks a compensation the merchant's bank's reserve cannot pay, then replays it once the reserve is topped up", async () => {
     const { orderId, terms } = await world.delivered({ settlementMs: short, proofMs: short });
     await world.stopBridge('BankBMSP');
     await world.driver.submit('buyer', 'Confirm', orderId);
     await sleep(short + 1_000);
     await world.driver.submit('merchant', 'Challenge', orderId);
     await sleep(short + 1_000);
-    await world.driver.submit('merchant', 'Compensate', orderId);
+    // The bank's reserve is drained (the central bank redeems it): the penalty cannot be paid.
+    const reserve = await world.db.centralBank.balanceOf('reserve-BankBMSP');
+    await world.db.centralBank.redeem(`drain.${orderId}`, 'reserve-BankBMSP', reserve);
+    await world.stopAgent();
+    await world.startAgent({ jobAttempts: 2, retryDelayMs: 50 });
     const before = await world.available(world.wallet('merchant'));
-
-    // The bank's bridge comes back misconfigured: its reserve account does not exist.
-    await world.startBridge('BankBMSP', { reserveAccount: 'reserve-not-opened', jobAttempts: 2, retryDelayMs: 50 });
+    await world.driver.submit('merchant', 'Compensate', orderId);
     await world.eventually(async () => deadLetters().includes(orderId), 'the compensation is a dead letter');
-    expect(deadLetters()).toMatch(/not a reserve account/);
+    expect(deadLetters()).toMatch(/INSUFFICIENT_FUNDS/);
+    // Nothing moved: not the escrow, not a partial penalty.
     expect(await world.available(world.wallet('merchant'))).toBe(before);
+    expect((await world.ledger.escrowOf(orderId)).status).toBe('posted');
 
-    await world.db.centralBank.openAccount('open-reserve-not-opened', { id: 'reserve-not-opened', kind: 'reserve', bank: 'BankBMSP' });
-    await world.db.centralBank.mint('mint-reserve-not-opened', 'reserve-not-opened', 10n ** 15n);
+    await world.db.centralBank.mint(`refill.${orderId}`, 'reserve-BankBMSP', reserve);
     expect(deadLetters('--replay')).toMatch(/replayed/);
-    const { merchantAmount } = settlementSplit(terms);
+    const penalty = (BigInt(terms.price) * 100n) / 10_000n;
     await world.eventually(
-      async () => (await world.available(world.wallet('merchant'))) === before + merchantAmount,
-      'the merchant is compensated',
+      async () => (await world.available(world.wallet('merchant'))) === before + penalty,
+      'the merchant gets the penalty',
     );
     expect(deadLetters()).toMatch(/^0 dead letter\(s\)/m);
+    expect(settlementSplit(terms).merchantAmount).toBeGreaterThan(0n);
     expect(await world.ledger.checkInvariant()).toMatchObject({ ok: true });
   });
 });

@@ -60,6 +60,35 @@ export interface Party {
   contract: Contract;
 }
 
+/** The end users an order names, where they are not the driver's own buyer, merchant and courier. */
+export interface OrderParties {
+  buyer?: Party;
+  merchant?: Party;
+  courier?: Party;
+}
+
+/** A party connected through its own org's peer; the connection is added to `connections` for closing. */
+function connectParty(mspId: string, identity: SigningIdentity, connections: GatewayConnection[], extra: Partial<Party> = {}): Party {
+  const connection = connectGateway(connectionOf(mspId), identity);
+  connections.push(connection);
+  const { channel, chaincode } = connectionOf(mspId);
+  const network = connection.gateway.getNetwork(channel);
+  return { identity, ...extra, network, contract: network.getContract(chaincode, 'escrow') };
+}
+
+/** An end user registered and enrolled at its bank's CA with a fresh pseudonymous partyId and wallet. */
+async function enrollUser(
+  mspId: string,
+  role: 'buyer' | 'merchant' | 'courier',
+  connections: GatewayConnection[],
+): Promise<{ party: Party; enrollmentId: string }> {
+  const enrollmentId = `${role}-${randomUUID()}`;
+  const partyId = `p${randomBytes(8).toString('hex')}`;
+  const wallet = `w-${randomUUID()}`;
+  const identity = await registerAndEnroll(connectionOf(mspId), enrollmentId, { role, partyId, wallet });
+  return { party: connectParty(mspId, identity, connections, { partyId, wallet }), enrollmentId };
+}
+
 /**
  * Drives the escrow contract on the real network as each SecurePay party, every one through its own
  * org's peer with its own enrolled identity. The buyer and a stranger bank at BankA; the merchant
@@ -86,20 +115,12 @@ export class EscrowDriver {
     const connections: GatewayConnection[] = [];
     const enrollmentIds: string[] = [];
     const wallets: string[] = [];
-    const party = (mspId: string, identity: SigningIdentity, extra: Partial<Party> = {}): Party => {
-      const connection = connectGateway(connectionOf(mspId), identity);
-      connections.push(connection);
-      const { channel, chaincode } = connectionOf(mspId);
-      const network = connection.gateway.getNetwork(channel);
-      return { identity, ...extra, network, contract: network.getContract(chaincode, 'escrow') };
-    };
+    const party = (mspId: string, identity: SigningIdentity): Party => connectParty(mspId, identity, connections);
     const user = async (mspId: string, role: 'buyer' | 'merchant' | 'courier'): Promise<Party> => {
-      const enrollmentId = `${role}-${randomUUID()}`;
-      const partyId = `p${randomBytes(8).toString('hex')}`;
-      const wallet = `w-${randomUUID()}`;
-      enrollmentIds.push(enrollmentId);
-      wallets.push(wallet);
-      return party(mspId, await registerAndEnroll(connectionOf(mspId), enrollmentId, { role, partyId, wallet }), { partyId, wallet });
+      const enrolled = await enrollUser(mspId, role, connections);
+      enrollmentIds.push(enrolled.enrollmentId);
+      wallets.push(enrolled.party.wallet!);
+      return enrolled.party;
     };
     const parties: Record<Who, Party> = {
       platform: party('PlatformMSP', orgAdmin(connectionOf('PlatformMSP'))),
@@ -123,11 +144,28 @@ export class EscrowDriver {
   }
 
   /**
+   * One more end user, as `create` makes the driver's own: registered and enrolled at `mspId`'s CA
+   * (its restricted customer registrar) with a fresh partyId and wallet, connected through its org's
+   * peer. Its wallet is not opened: that is its bank's business (see `MoneyWorld.newCustomer`).
+   */
+  async enroll(mspId: string, role: 'buyer' | 'merchant' | 'courier'): Promise<Party> {
+    const { party, enrollmentId } = await enrollUser(mspId, role, this.connections);
+    this.enrollmentIds.push(enrollmentId);
+    this.wallets.push(party.wallet!);
+    return party;
+  }
+
+  /**
    * Submits and waits until every org's peer has committed the block, not only the caller's: the next
    * step is often endorsed by another org, whose peer must not endorse from an older state.
    */
   async submit(who: Who, name: string, ...args: string[]): Promise<string> {
-    return this.submitProposal(() => this.parties[who].contract.newProposal(name, { arguments: args }));
+    return this.submitAs(this.parties[who], name, ...args);
+  }
+
+  /** As `submit`, as any party: one enrolled with `enroll`, say. */
+  async submitAs(party: Party, name: string, ...args: string[]): Promise<string> {
+    return this.submitProposal(() => party.contract.newProposal(name, { arguments: args }));
   }
 
   /**
@@ -184,17 +222,18 @@ export class EscrowDriver {
 
   /**
    * Fresh terms whose price is a 12-digit number found nowhere else, so the privacy test can look for
-   * it. An identity without a wallet (an operator) gets the buyer's, to test who may propose.
+   * it. An identity without a wallet (an operator) gets the buyer's, to test who may propose. `parties`
+   * names a buyer or merchant other than the driver's own (their wallets go into the terms).
    */
-  newTerms(buyer: Who = 'buyer'): OrderTerms {
+  newTerms(buyer: Who = 'buyer', parties: OrderParties = {}): OrderTerms {
     const price = String(randomInt(100_000_000_000, 999_999_999_999));
     this.prices.push(price);
     return {
       price,
       currency: 'CNY',
       commissionBps: 250,
-      buyerWallet: this.parties[buyer].wallet ?? this.parties.buyer.wallet!,
-      merchantWallet: this.parties.merchant.wallet!,
+      buyerWallet: parties.buyer?.wallet ?? this.parties[buyer].wallet ?? this.parties.buyer.wallet!,
+      merchantWallet: (parties.merchant ?? this.parties.merchant).wallet!,
       productId: `sku-${randomUUID()}`,
       salt: randomBytes(16).toString('hex'),
     };
@@ -205,20 +244,27 @@ export class EscrowDriver {
     return this.proposeTerms(`o-${randomUUID()}`, this.newTerms(buyer), windows, buyer);
   }
 
+  /**
+   * Proposes as `buyer` (or `parties.buyer`), naming the driver's merchant and courier at BankB, or
+   * `parties.merchant` and `parties.courier` at their own banks.
+   */
   async proposeTerms(
     orderId: string,
     terms: OrderTerms,
     windows: Partial<OrderWindows> = {},
     buyer: Who = 'buyer',
+    parties: OrderParties = {},
   ): Promise<{ orderId: string; terms: OrderTerms }> {
+    const ref = (party: Party | undefined, own: Party): { mspId: string; partyId: string | undefined } =>
+      party ? { mspId: party.identity.mspId, partyId: party.partyId } : { mspId: 'BankBMSP', partyId: own.partyId };
     const proposal = {
       orderId,
-      merchant: { mspId: 'BankBMSP', partyId: this.parties.merchant.partyId },
-      courier: { mspId: 'BankBMSP', partyId: this.parties.courier.partyId },
+      merchant: ref(parties.merchant, this.parties.merchant),
+      courier: ref(parties.courier, this.parties.courier),
       windows,
     };
     await this.submitProposal(() =>
-      this.parties[buyer].contract.newProposal('Propose', {
+      (parties.buyer ?? this.parties[buyer]).contract.newProposal('Propose', {
         arguments: [JSON.stringify(proposal)],
         transientData: { terms: JSON.stringify(terms) },
       }),

@@ -3,8 +3,9 @@ import pino from 'pino';
 import { settlementSplit, type Order, type OrderTerms, type OrderWindows } from '@securepay/client';
 import { chainHeight, findParty, ledgerAccess, orgAdmin, partyCredentials, type Layout } from '@securepay/network';
 import { BridgeMetrics, startBridge, type BridgeOptions, type RunningBridge } from '@securepay/bridge';
-import { createTestDatabase, writeCredentialsFile, type CbdcLedger, type Party, type TestDatabase } from '@securepay/ledger';
-import { EscrowDriver, eventually, sleep, type Who } from './escrow-driver';
+import { startAgentOnNetwork, type RunningAgent } from '@securepay/escrow-agent';
+import { createTestDatabase, LedgerError, writeCredentialsFile, type CbdcLedger, type Party, type TestDatabase } from '@securepay/ledger';
+import { EscrowDriver, eventually, sleep, type OrderParties, type Party as DriverParty, type Who } from './escrow-driver';
 import { connectionOf, networkLayout } from './fixtures';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ export type Bank = (typeof banks)[number];
 export class MoneyWorld {
   readonly secrets = new Map<string, string>();
   private readonly bridges = new Map<Bank, RunningBridge>();
+  private agent: RunningAgent | undefined;
   readonly queueNamespace = `test-${randomBytes(4).toString('hex')}`;
   readonly layout: Layout = networkLayout();
   readonly keyDir = path.join(tmpdir(), `securepay-keys-${randomBytes(4).toString('hex')}`);
@@ -33,7 +35,10 @@ export class MoneyWorld {
     readonly driver: EscrowDriver,
   ) {}
 
-  /** `bridges: false` leaves starting the banks' bridges to the caller (as processes, say). */
+  /**
+   * `bridges: false` leaves starting the banks' bridges and the central bank's escrow agent to the
+   * caller (as processes, say).
+   */
   static async create({ bridges = true } = {}): Promise<MoneyWorld> {
     const world = new MoneyWorld(await createTestDatabase(ledgerAccess(networkLayout())), await EscrowDriver.create());
     const { centralBank } = world.db;
@@ -59,7 +64,10 @@ export class MoneyWorld {
       await world.db.bank(bank).fund(`fund-${party.wallet}`, `bank-${bank}`, party.wallet!, 10n ** 14n);
     }
     world.startBlock = await chainHeight(world.driver.parties.platform.network);
-    if (bridges) for (const bank of banks) await world.startBridge(bank);
+    if (bridges) {
+      await world.startAgent();
+      for (const bank of banks) await world.startBridge(bank);
+    }
     return world;
   }
 
@@ -73,20 +81,17 @@ export class MoneyWorld {
   }
 
   /**
-   * A credentials file for a bank's bridge running as its own process (SECUREPAY_CREDENTIALS): the
-   * bank's own, pointed at this world's database. 0600, in a folder of this world's.
+   * A credentials file for a bank's bridge or the escrow agent running as its own process
+   * (SECUREPAY_CREDENTIALS): the party's own, pointed at this world's database. 0600, in a folder of this world's.
    */
-  credentialsFile(bank: Bank): string {
-    const party = this.bankParty(bank);
+  credentialsFile(bank: Bank | 'escrow-agent'): string {
+    const party = bank === 'escrow-agent' ? findParty(this.layout.network, { kind: 'escrowAgent' }) : this.bankParty(bank);
     const file = path.join(this.keyDir, `${party.id}.json`);
     writeCredentialsFile(file, { ...partyCredentials(this.layout, party, {}), database: this.db.login(party) });
     return file;
   }
 
-  async startBridge(
-    bank: Bank,
-    overrides: Partial<Pick<BridgeOptions, 'reserveAccount' | 'jobAttempts' | 'retryDelayMs'>> = {},
-  ): Promise<void> {
+  async startBridge(bank: Bank, overrides: Partial<Pick<BridgeOptions, 'jobAttempts' | 'retryDelayMs'>> = {}): Promise<void> {
     const connection = connectionOf(bank);
     const metrics = this.metrics.get(bank) ?? new BridgeMetrics();
     this.metrics.set(bank, metrics);
@@ -95,12 +100,10 @@ export class MoneyWorld {
       await startBridge({
         bank,
         platformWallet,
-        reserveAccount: `reserve-${bank}`,
         connection,
         identity: orgAdmin(connection),
         database: this.db.login(this.bankParty(bank)),
         queues: partyCredentials(this.layout, this.bankParty(bank), {}).queues,
-        keyDir: this.keyDir,
         queueNamespace: this.queueNamespace,
         startBlock: this.startBlock,
         log: pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { bank } }, pino.destination(2)),
@@ -110,6 +113,24 @@ export class MoneyWorld {
     );
   }
 
+  /** The central bank's escrow agent, in this process, on this world's database and queue namespace. */
+  async startAgent(overrides: { jobAttempts?: number; retryDelayMs?: number } = {}): Promise<void> {
+    this.agent = await startAgentOnNetwork(this.layout, {
+      ...overrides,
+      database: this.db.login(findParty(this.layout.network, { kind: 'escrowAgent' })),
+      keyDir: this.keyDir,
+      queueNamespace: this.queueNamespace,
+      startBlock: this.startBlock,
+      sweepEveryMs: 1_000,
+      log: pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { service: 'escrow-agent' } }, pino.destination(2)),
+    });
+  }
+
+  async stopAgent(): Promise<void> {
+    await this.agent?.stop();
+    this.agent = undefined;
+  }
+
   async stopBridge(bank: Bank): Promise<void> {
     await this.bridges.get(bank)?.stop();
     this.bridges.delete(bank);
@@ -117,12 +138,27 @@ export class MoneyWorld {
 
   async close(): Promise<void> {
     for (const bank of [...this.bridges.keys()]) await this.stopBridge(bank);
+    await this.stopAgent();
     this.driver.close();
     await this.db.drop();
   }
 
   wallet(who: Who): string {
     return this.driver.parties[who].wallet ?? platformWallet;
+  }
+
+  /**
+   * A new customer of `bank`, as `create` makes the world's own: enrolled at the bank's CA, its wallet
+   * opened and funded by the bank with the bank's own ledger login, its secret kept in `secrets`.
+   */
+  async newCustomer(bank: Bank, role: 'buyer' | 'merchant' | 'courier', funds = 10n ** 14n): Promise<DriverParty> {
+    const party = await this.driver.enroll(bank, role);
+    const wallet = party.wallet!;
+    const secret = randomBytes(16).toString('hex');
+    this.secrets.set(wallet, secret);
+    await this.db.bank(bank).openAccount(`open-${wallet}`, { id: wallet, kind: 'user', bank, ownerSecret: secret });
+    await this.db.bank(bank).fund(`fund-${wallet}`, `bank-${bank}`, wallet, funds);
+    return party;
   }
 
   async available(wallet: string): Promise<bigint> {
@@ -140,8 +176,17 @@ export class MoneyWorld {
 
   /** The buyer locks the price in its CBDC wallet, then proposes the order on-chain. */
   async paidOrder(windows: Partial<OrderWindows> = {}, price?: bigint): Promise<{ orderId: string; terms: OrderTerms }> {
+    const { orderId, terms } = await this.lockedOnly(price);
+    return this.driver.proposeTerms(orderId, terms, windows);
+  }
+
+  /**
+   * The price locked, as the platform does for the buyer, for an order not (yet) proposed; `parties`
+   * names a buyer or merchant other than the world's own.
+   */
+  async lockedOnly(price?: bigint, parties: OrderParties = {}): Promise<{ orderId: string; terms: OrderTerms }> {
     const orderId = `o-${randomUUID()}`;
-    const terms = { ...this.driver.newTerms(), ...(price ? { price: price.toString() } : {}) };
+    const terms = { ...this.driver.newTerms('buyer', parties), ...(price ? { price: price.toString() } : {}) };
     const split = settlementSplit(terms);
     await this.db.platform.lockEscrow(`lock.${orderId}`, {
       orderId,
@@ -152,7 +197,7 @@ export class MoneyWorld {
       merchantAmount: split.merchantAmount,
       commissionAmount: split.commissionAmount,
     });
-    return this.driver.proposeTerms(orderId, terms, windows);
+    return { orderId, terms };
   }
 
   /** Platform and merchant approve; the banks' bridges approve on their own after checking the lock. */
@@ -184,15 +229,26 @@ export class MoneyWorld {
     return order;
   }
 
-  async lockDeposit(orderId: string, who: 'buyer' | 'courier', price: string): Promise<void> {
-    const wallet = this.wallet(who);
-    await this.db.platform.lockDeposit(`deposit.${orderId}.${who}`, {
-      orderId,
-      party: who,
-      wallet,
-      secret: this.secrets.get(wallet)!,
-      amount: BigInt(price),
-    });
+  /**
+   * As the platform does: once the central bank's escrow agent has seen the dispute (the ledger refuses
+   * before). `party` is the order's buyer or courier where it is not the world's own.
+   */
+  async lockDeposit(orderId: string, who: 'buyer' | 'courier', price: string, party?: DriverParty): Promise<void> {
+    const wallet = party?.wallet ?? this.wallet(who);
+    const deposit = { orderId, party: who, wallet, secret: this.secrets.get(wallet)!, amount: BigInt(price) };
+    await eventually(
+      async () => {
+        try {
+          await this.db.platform.lockDeposit(`deposit.${orderId}.${who}`, deposit);
+          return true;
+        } catch (error) {
+          if (error instanceof LedgerError && error.code === 'WRONG_STATE') return false;
+          throw error;
+        }
+      },
+      `the escrow agent sees order ${orderId} in dispute`,
+      120_000,
+    );
   }
 
   /** Waits for the order to reach `state` on the platform's peer (bridges act asynchronously). */

@@ -2,6 +2,7 @@ export * from './actions';
 export * from './actor';
 export * from './amount';
 export * from './approval';
+export * from './compensation';
 export * from './order';
 export * from './payouts';
 export * from './propose';

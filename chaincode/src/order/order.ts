@@ -69,6 +69,8 @@ export interface Order {
   courier?: PartyRef;
   termsHash: string;
   windows: OrderWindows;
+  /** The late-settlement penalty, in basis points of the price, in force when the order was proposed. */
+  penaltyBps?: number;
   createdAt: number;
   approveBy: number;
   deliverBy: number;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PartyRef } from './actor';
+import { defaultCompensation, type CompensationPolicy } from './compensation';
 import type { Order } from './order';
 import { refuse } from './refusal';
 import { termsHash, type OrderTerms } from './terms';
@@ -25,7 +26,13 @@ export type Proposal = z.infer<typeof proposalSchema>;
  * A buyer proposes an order: it names the merchant (and its bank), maybe the courier, and pays from
  * its own wallet only. The order binds no one until all four approvals are in.
  */
-export function propose(proposal: Proposal, terms: OrderTerms, defaults: OrderWindows, ctx: ActionContext): Transition {
+export function propose(
+  proposal: Proposal,
+  terms: OrderTerms,
+  defaults: OrderWindows,
+  ctx: ActionContext,
+  compensation: CompensationPolicy = defaultCompensation,
+): Transition {
   const { actor, now } = ctx;
   requireParty(actor.role === 'buyer' && actor.partyId !== undefined, 'propose an order', 'a buyer');
   if (terms.buyerWallet !== actor.wallet)
@@ -44,6 +51,7 @@ export function propose(proposal: Proposal, terms: OrderTerms, defaults: OrderWi
     ...(proposal.courier ? { courier: proposal.courier } : {}),
     termsHash: termsHash(terms),
     windows,
+    penaltyBps: compensation.penaltyBps,
     createdAt: now,
     approveBy: now + windows.approvalMs,
     deliverBy: now + windows.deliveryMs,

@@ -4,15 +4,17 @@ import path from 'node:path';
 
 const repo = path.resolve(__dirname, '..', '..');
 const bridgeMain = require.resolve('@securepay/bridge/src/main.ts');
+const agentMain = require.resolve('@securepay/escrow-agent/src/main.ts');
 
-/** One bank's bridge as its own OS process, so that a test can SIGKILL it like a crash would. */
-export class BridgeProcess {
+/** A service (a bank's bridge, the escrow agent) as its own OS process, so that a test can SIGKILL it like a crash would. */
+export class ServiceProcess {
   private child: ChildProcess | undefined;
   private stopped = false;
   starts = 0;
 
   constructor(
-    readonly bank: string,
+    readonly name: string,
+    private readonly args: string[],
     private readonly env: NodeJS.ProcessEnv,
     private readonly logFile: string,
   ) {}
@@ -20,8 +22,8 @@ export class BridgeProcess {
   start(): void {
     if (this.stopped) return;
     const out = openSync(this.logFile, 'a');
-    // `node --import tsx`, not the tsx CLI: one process, so SIGKILL kills the bridge itself.
-    this.child = spawn(process.execPath, ['--import', 'tsx', bridgeMain, '--bank', this.bank], {
+    // `node --import tsx`, not the tsx CLI: one process, so SIGKILL kills the service itself.
+    this.child = spawn(process.execPath, ['--import', 'tsx', ...this.args], {
       cwd: repo,
       env: { ...process.env, ...this.env, LOG_LEVEL: 'info' },
       stdio: ['ignore', out, out],
@@ -46,3 +48,9 @@ export class BridgeProcess {
     child.kill('SIGKILL');
   }
 }
+
+export const bridgeProcess = (bank: string, env: NodeJS.ProcessEnv, logFile: string): ServiceProcess =>
+  new ServiceProcess(`bridge-${bank}`, [bridgeMain, '--bank', bank], env, logFile);
+
+export const agentProcess = (env: NodeJS.ProcessEnv, logFile: string): ServiceProcess =>
+  new ServiceProcess('escrow-agent', [agentMain], env, logFile);

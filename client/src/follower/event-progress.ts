@@ -1,4 +1,4 @@
-import type { EventPosition } from './checkpoint-store';
+import type { EventPosition } from './checkpoints';
 
 interface Outstanding {
   position: EventPosition;

@@ -5,34 +5,33 @@ import { receiptBytes, type SettlementReceipt, type SignedReceipt } from '@secur
 import type { EscrowPosting } from '@securepay/ledger';
 
 /**
- * The bank's ledger key: signs settlement receipts, which the contract verifies with the public half
- * registered on-chain. Made on first use and kept readable by its owner only.
+ * The CBDC ledger's receipt key, held by the central bank's escrow agent: it signs the receipt of
+ * every settlement the agent pays, and the merchant's bank records that receipt on-chain, where the
+ * contract verifies it with the public half the bank registered. Made on first use, owner-readable only.
  */
 export class ReceiptSigner {
-  private constructor(
-    readonly bank: string,
-    private readonly privateKey: KeyObject,
-  ) {}
+  private constructor(private readonly privateKey: KeyObject) {}
 
-  static load(bank: string, keyDir: string): ReceiptSigner {
-    const file = path.join(keyDir, `${bank}-ledger-key.pem`);
+  static load(keyDir: string): ReceiptSigner {
+    const file = path.join(keyDir, 'ledger-receipt-key.pem');
     if (!existsSync(file)) {
       mkdirSync(keyDir, { recursive: true, mode: 0o700 });
       const { privateKey } = generateKeyPairSync('ed25519');
       writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
     }
-    return new ReceiptSigner(bank, createPrivateKey(readFileSync(file)));
+    return new ReceiptSigner(createPrivateKey(readFileSync(file)));
   }
 
   get publicKeyPem(): string {
     return createPublicKey(this.privateKey).export({ type: 'spki', format: 'pem' }).toString();
   }
 
-  receiptFor(posting: EscrowPosting, currency: string): SignedReceipt {
+  /** The receipt of a posting: the merchant's bank records it, so it names that bank. */
+  receiptFor(posting: EscrowPosting, merchantBank: string, currency: string): SignedReceipt {
     const receipt: SettlementReceipt = {
       version: 1,
       orderId: posting.order,
-      bankMspId: this.bank,
+      bankMspId: merchantBank,
       currency,
       merchantWallet: posting.merchantWallet,
       merchantAmount: posting.merchantAmount,

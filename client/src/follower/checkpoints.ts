@@ -1,0 +1,16 @@
+/** Where a follower is in the channel: a chaincode event's block and transaction. */
+export interface EventPosition {
+  blockNumber: bigint;
+  transactionId: string;
+}
+
+/**
+ * Where a follower keeps its place and which jobs have taken effect: durable, so that a restart
+ * resumes after the last event whose every job is done, and a job run again is known done.
+ */
+export interface FollowerCheckpoints {
+  load(): Promise<EventPosition | undefined>;
+  save(position: EventPosition): Promise<void>;
+  markProcessed(jobId: string): Promise<void>;
+  processed(jobIds: string[]): Promise<Set<string>>;
+}

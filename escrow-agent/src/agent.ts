@@ -1,0 +1,193 @@
+import { followChain, ordersChangedSchema, type FollowedJob } from '@securepay/client';
+import {
+  CbdcLedger,
+  loginPool,
+  PgCheckpoints,
+  redisOptions,
+  type ChainDecision,
+  type DatabaseLogin,
+  type QueueLogin,
+} from '@securepay/ledger';
+import { connectGateway, type OrgConnection, type SigningIdentity } from '@securepay/network';
+import IORedis from 'ioredis';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { DecisionRefused, proveDecision, type ProvenDecision } from './decision-proof';
+import { escrowEffects, type EscrowEffect } from './escrow-effects';
+import { OwnPeer } from './own-peer';
+import { ReceiptSigner } from './receipt-signer';
+import { startSweeper } from './sweeper';
+
+/**
+ * A job names a transaction and an order, nothing else: whatever it says is re-read from the agent's
+ * own peer, so a job forged into Redis can at most make the agent look at a real transaction again.
+ */
+export const decisionJobSchema = z.strictObject({
+  txId: z.string().regex(/^[0-9a-f]{64}$/),
+  orderId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+});
+export type DecisionJob = z.infer<typeof decisionJobSchema>;
+
+export const agentQueueName = 'securepay-escrow-agent';
+export const agentDeadLetterQueueName = 'securepay-escrow-agent-dead-letter';
+export const agentFollower = 'escrow-agent';
+/** The agent's key prefix: its own (its Redis user may use no other), and a namespace under it if given. */
+export const agentQueuePrefix = (queues: QueueLogin, namespace?: string): string =>
+  namespace ? `${queues.prefix}:${namespace}` : queues.prefix;
+
+export interface EscrowAgentOptions {
+  /** The central bank's own peer: the one source of truth the agent acts on. */
+  connection: OrgConnection;
+  identity: SigningIdentity;
+  /** The escrow agent's own login: the only one the ledger lets move escrowed money. */
+  database: DatabaseLogin;
+  queues: QueueLogin;
+  /** A namespace under the agent's own key prefix: keeps test runs apart. */
+  queueNamespace?: string;
+  keyDir: string;
+  platformMspId: string;
+  startBlock?: bigint;
+  concurrency?: number;
+  jobAttempts?: number;
+  retryDelayMs?: number;
+  /** How often to look for orphaned and expired locks. */
+  sweepEveryMs?: number;
+  log: Logger;
+}
+
+export interface RunningAgent {
+  stop(): Promise<void>;
+}
+
+/**
+ * The central bank's escrow agent: follows the contract's events on the central bank's own peer,
+ * proves each decision from the block (VALID, written by the transaction, endorsed by the order's
+ * three orgs), and only then moves the escrowed money, exactly once. It also gives back locks whose
+ * order never reached the chain, and resolves locks past their expiry.
+ */
+export async function startEscrowAgent(options: EscrowAgentOptions): Promise<RunningAgent> {
+  const { log } = options;
+  const pool = loginPool(options.database, { max: (options.concurrency ?? 16) + 2 });
+  pool.on('error', (error) => log.warn({ err: error.message }, 'a database connection failed; it will be replaced'));
+  const ledger = new CbdcLedger(pool);
+  const gateway = connectGateway(options.connection, options.identity);
+  const network = gateway.gateway.getNetwork(options.connection.channel);
+  const peer = new OwnPeer(network);
+  const signer = ReceiptSigner.load(options.keyDir);
+  await ledger.setReceiptKey(signer.publicKeyPem);
+  const currency = await ledger.currency();
+  const prefix = agentQueuePrefix(options.queues, options.queueNamespace);
+
+  const apply = async (proof: ProvenDecision, effect: EscrowEffect, keyPrefix: string): Promise<string> => {
+    const { order } = proof;
+    const entry = order.history.find((h) => h.txId === proof.txId && h.to === order.state);
+    const decision: ChainDecision = {
+      txId: proof.txId,
+      blockNumber: proof.blockNumber.toString(),
+      orderId: order.orderId,
+      action: entry?.action ?? 'unknown',
+      state: order.state,
+    };
+    const key = `${keyPrefix}.${effect.kind}.${proof.txId}.${order.orderId}`;
+    switch (effect.kind) {
+      case 'post': {
+        const posting = await ledger.postEscrow(key, order.orderId, decision);
+        await ledger.recordReceipt(order.orderId, signer.receiptFor(posting, order.merchant.mspId, currency));
+        return 'paid the merchant from the escrow and signed the receipt';
+      }
+      case 'void':
+        await ledger.voidEscrow(key, order.orderId, decision);
+        return 'gave the escrow back to the buyer';
+      case 'settleDeposits': {
+        const paid = await ledger.settleDeposits(key, order.orderId, decision, effect.winner, effect.recorded);
+        return `paid out the deposits recorded on-chain (${effect.winner} won${paid.returnedUnrecorded.length ? `; returned the unrecorded ${paid.returnedUnrecorded.join(', ')}` : ''})`;
+      }
+      case 'compensate': {
+        const paid = await ledger.compensate(key, order.orderId, decision, { merchantBank: effect.merchantBank, bps: effect.penaltyBps });
+        return `compensated: the escrow paid what was owed, ${paid.reserve} a penalty of ${paid.penalty}`;
+      }
+    }
+  };
+
+  /** Proves the decision and applies its effects; a decision that proves nothing is recorded as refused. */
+  const act = async (job: DecisionJob, keyPrefix: string): Promise<string> => {
+    let proof: ProvenDecision;
+    try {
+      const tx = await peer.transaction(job.txId);
+      proof = proveDecision(tx, job.orderId, {
+        chaincode: options.connection.chaincode,
+        platformMspId: options.platformMspId,
+        trust: await peer.trust(),
+      });
+    } catch (error) {
+      if (!(error instanceof DecisionRefused)) throw error;
+      await ledger.refuseDecision(job.txId, job.orderId, error.code, error.message);
+      log.warn({ txId: job.txId, orderId: job.orderId, code: error.code, reason: error.message }, 'decision refused: nothing moves');
+      return `refused: ${error.code}`;
+    }
+    const { order } = proof;
+    await ledger.recordChainOrder({
+      orderId: order.orderId,
+      state: order.state,
+      buyerBank: order.buyer.mspId,
+      merchantBank: order.merchant.mspId,
+      depositBy: order.state === 'DISPUTED' ? order.dispute?.depositBy : undefined,
+      blockNumber: proof.blockNumber,
+      txId: proof.txId,
+    });
+    const done: string[] = [];
+    for (const effect of escrowEffects(order, proof.txId)) done.push(await apply(proof, effect, keyPrefix));
+    return done.join('; ') || `nothing to move (${order.state})`;
+  };
+
+  const checkpoints = new PgCheckpoints(pool, 'agent', agentFollower);
+  const redis = (): IORedis => new IORedis({ ...redisOptions(options.queues), maxRetriesPerRequest: null });
+  const follower = await followChain<DecisionJob>({
+    network,
+    chaincode: options.connection.chaincode,
+    checkpoints,
+    redis,
+    prefix,
+    queueName: agentQueueName,
+    deadLetterQueueName: agentDeadLetterQueueName,
+    jobsOf: (event) => {
+      const payload = ordersChangedSchema.safeParse(JSON.parse(Buffer.from(event.payload).toString('utf8')));
+      if (!payload.success) return [];
+      return payload.data.changes.map((change): FollowedJob<DecisionJob> => ({
+        id: `${event.transactionId}.${change.orderId}`,
+        name: change.to,
+        data: { txId: event.transactionId, orderId: change.orderId },
+      }));
+    },
+    parse: (data) => decisionJobSchema.parse(data),
+    handle: async (job) => {
+      const effect = await act(job, 'agent');
+      log.info({ txId: job.txId, orderId: job.orderId, effect }, 'decision applied');
+      return effect;
+    },
+    startBlock: options.startBlock,
+    concurrency: options.concurrency ?? 16,
+    jobAttempts: options.jobAttempts,
+    retryDelayMs: options.retryDelayMs,
+    log,
+  });
+  const sweeper = startSweeper({
+    ledger,
+    peer,
+    chaincode: options.connection.chaincode,
+    follower,
+    act,
+    everyMs: options.sweepEveryMs ?? 5_000,
+    log,
+  });
+
+  log.info({ peer: options.connection.peer.endpoint }, 'escrow agent started');
+  return {
+    stop: async () => {
+      await sweeper.stop();
+      await follower.stop();
+      gateway.close();
+      await pool.end();
+    },
+  };
+}
