@@ -3,8 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { down, endorsingOrgs, Layout, loadNetworkConfig, readConnection, runningProfile, up, type NetworkConfig } from '@securepay/network';
-import { ensureChromium } from '@securepay/demo';
+import {
+  down,
+  endorsingOrgs,
+  Layout,
+  loadNetworkConfig,
+  ProcessTable,
+  readConnection,
+  runningProfile,
+  up,
+  type NetworkConfig,
+} from '@securepay/network';
+import { ensureChromium, serviceNames } from '@securepay/demo';
 import { runCentralizedBaseline, type BaselineFigures } from './baseline';
 import { recordedRounds, runCaliper, type RoundSpec } from './caliper-run';
 import { barChartSvg, lineChartSvg, renderCharts } from './charts';
@@ -39,7 +49,23 @@ async function networkWith(profile: string, batch?: Batch): Promise<NetworkConfi
     await down(loadNetworkConfig({ profile: runningProfile() }));
     await up(config);
   }
+  await stopDemoServices(config);
   return config;
+}
+
+/**
+ * The Caliper rounds drive the chain alone: orders with no CBDC lock behind them. A demo's banks'
+ * bridges left running would reject each of them as unfunded (and its escrow agent would record
+ * refusals), so they are stopped first; `npm run demo` starts them again.
+ */
+async function stopDemoServices(config: NetworkConfig): Promise<void> {
+  const processes = new ProcessTable(new Layout(config).pidDir);
+  const running = serviceNames(config.orgs.filter((o) => o.kind === 'bank').map((o) => o.mspId)).filter((name) =>
+    processes.isRunning(name),
+  );
+  if (running.length === 0) return;
+  log.info({ services: running }, "stopping the demo's services: their bridges would reject the benchmark's unfunded orders");
+  for (const name of running) await processes.stop(name);
 }
 
 /**
