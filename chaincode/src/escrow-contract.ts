@@ -24,6 +24,7 @@ import {
 } from './order';
 import { idPattern } from './order/propose';
 import { OrderStore } from './order-store';
+import { checkProposalTime, clockBoundMs } from './proposal-time';
 
 /** The one chaincode event a transaction emits (Fabric keeps only the last `setEvent`). */
 export const eventName = 'OrdersChanged';
@@ -34,6 +35,8 @@ export interface OrdersChangedEvent {
 }
 
 const maxBatch = 500;
+/** Read once: a chaincode server runs with one bound for its whole life. */
+const clockBound = clockBoundMs();
 const maxPageSize = 200;
 
 function parseJson<T>(schema: ZodType<T>, text: string, what: string): T {
@@ -64,6 +67,11 @@ export class EscrowContract extends Contract {
     super('escrow');
   }
 
+  /** Every transaction, queries included, must be dated near this endorser's own clock. */
+  override async beforeTransaction(ctx: Context): Promise<void> {
+    checkProposalTime(ctx.stub.getDateTimestamp().getTime(), Date.now(), clockBound);
+  }
+
   /** Transient `terms`: the private order terms as JSON. */
   @Transaction()
   @Returns('string')
@@ -75,7 +83,7 @@ export class EscrowContract extends Contract {
     const store = new OrderStore(ctx);
     if (await store.get(proposal.orderId)) refuse('ALREADY_EXISTS', `order ${proposal.orderId} already exists`);
     const transition = propose(proposal, terms, await store.windows(), this.context(ctx), await store.compensation());
-    await store.putTerms(proposal.orderId, terms);
+    await store.putTerms(transition.order, terms);
     return this.commit(ctx, store, [[transition, undefined]]);
   }
 
@@ -102,7 +110,7 @@ export class EscrowContract extends Contract {
       try {
         const order = (await store.get(orderId)) ?? refuse('NOT_FOUND', `order ${orderId} does not exist`);
         const approval = { type: 'approve' } as const;
-        const terms = needsTerms(order, approval, context.actor) ? await store.getTerms(orderId) : undefined;
+        const terms = needsTerms(order, approval, context.actor) ? await store.getTerms(order) : undefined;
         done.push([applyAction(order, approval, context, { terms }), order]);
       } catch (error) {
         if (!(error instanceof OrderRefused)) throw error;
@@ -258,7 +266,7 @@ export class EscrowContract extends Contract {
     const order = await this.load(store, orderIdOf(orderId));
     const { actor } = callerOf(ctx);
     if (!involved(actor, order, ['buyer', 'merchant'])) refuse('WRONG_PARTY', `the terms of order ${orderId} are not the caller's to read`);
-    return canonicalJson((await store.getTerms(orderId)) ?? refuse('NOT_FOUND', `this peer holds no terms for order ${orderId}`));
+    return canonicalJson((await store.getTerms(order)) ?? refuse('NOT_FOUND', `this peer holds no terms for order ${orderId}`));
   }
 
   /** How a resolved dispute's deposits are paid out, in minor units: for the platform, the banks involved, buyer and courier. */
@@ -299,11 +307,11 @@ export class EscrowContract extends Contract {
     const order = await this.load(store, orderIdOf(orderIdText));
     const context = this.context(ctx);
     const facts = {
-      terms: needsTerms(order, action, context.actor) ? await store.getTerms(order.orderId) : undefined,
+      terms: needsTerms(order, action, context.actor) ? await store.getTerms(order) : undefined,
       ledgerKeyPem: action.type === 'recordSettlement' ? await store.ledgerKey(order.merchant.mspId) : undefined,
     };
     const transition = applyAction(order, action, context, facts);
-    if (transition.payouts) await store.putPayouts(order.orderId, transition.payouts);
+    if (transition.payouts) await store.putPayouts(order, transition.payouts);
     return this.commit(ctx, store, [[transition, order]]);
   }
 

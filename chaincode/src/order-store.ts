@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import { canonicalJson } from './canonical-json';
@@ -5,6 +6,7 @@ import {
   defaultCompensation,
   defaultWindows,
   formatAmount,
+  refuse,
   type CompensationPolicy,
   type DisputePayouts,
   type Order,
@@ -23,6 +25,19 @@ const partyIndexKeys = (ctx: Context, order: Order): string[] =>
     ctx.stub.createCompositeKey('order~party', [p.mspId, p.partyId, order.orderId]),
   );
 const indexValue = Buffer.from([0]);
+const termsKey = (ctx: Context, orderId: string): string => ctx.stub.createCompositeKey('terms', [orderId]);
+const payoutsKey = (ctx: Context, orderId: string): string => ctx.stub.createCompositeKey('payouts', [orderId]);
+const ledgerKeyKey = (ctx: Context, mspId: string): string => ctx.stub.createCompositeKey('ledgerKey', [mspId]);
+
+/** Endorsement by the peers of these orgs, each of them: a key-level (state-based) policy. */
+function peersOf(...mspIds: string[]): Uint8Array {
+  const policy = new KeyEndorsementPolicy();
+  policy.addOrgs('PEER', ...new Set(mspIds));
+  return policy.getPolicy();
+}
+
+/** The orgs that must endorse every change of an order, public or private. */
+const orderOrgs = (order: Order): string[] => [platformMspId, order.buyer.mspId, order.merchant.mspId];
 
 const decode = <T>(bytes: Uint8Array): T | undefined =>
   bytes.length === 0 ? undefined : (JSON.parse(Buffer.from(bytes).toString('utf8')) as T);
@@ -41,16 +56,13 @@ export class OrderStore {
   /**
    * Writes an order and keeps its indexes in step. A new order's key gets a state-based endorsement
    * policy: every later change needs the peers of the platform, the buyer's bank and the merchant's bank.
+   * (The creation itself is judged by the chaincode's policy; see chaincode/README.md, trust model.)
    */
   async put(next: Order, previous: Order | undefined): Promise<void> {
     const { ctx } = this;
     const key = orderKey(ctx, next.orderId);
     await ctx.stub.putState(key, Buffer.from(canonicalJson(next)));
-    if (!previous) {
-      const policy = new KeyEndorsementPolicy();
-      policy.addOrgs('PEER', ...new Set([platformMspId, next.buyer.mspId, next.merchant.mspId]));
-      await ctx.stub.setStateValidationParameter(key, policy.getPolicy());
-    }
+    if (!previous) await ctx.stub.setStateValidationParameter(key, peersOf(...orderOrgs(next)));
     if (previous?.state !== next.state) {
       if (previous) await ctx.stub.deleteState(stateIndexKey(ctx, previous));
       await ctx.stub.putState(stateIndexKey(ctx, next), indexValue);
@@ -59,33 +71,38 @@ export class OrderStore {
     for (const indexKey of partyIndexKeys(ctx, next)) if (!before.has(indexKey)) await ctx.stub.putState(indexKey, indexValue);
   }
 
-  async putTerms(orderId: string, terms: OrderTerms): Promise<void> {
-    await this.ctx.stub.putPrivateData(
-      termsCollection,
-      this.ctx.stub.createCompositeKey('terms', [orderId]),
-      Buffer.from(canonicalJson(terms)),
-    );
+  /** The terms go private, under the same three-org policy as the order: no pair can rewrite them. */
+  async putTerms(order: Order, terms: OrderTerms): Promise<void> {
+    const key = termsKey(this.ctx, order.orderId);
+    await this.ctx.stub.putPrivateData(termsCollection, key, Buffer.from(canonicalJson(terms)));
+    await this.ctx.stub.setPrivateDataValidationParameter(termsCollection, key, peersOf(...orderOrgs(order)));
   }
 
-  async getTerms(orderId: string): Promise<OrderTerms | undefined> {
-    return decode<OrderTerms>(await this.ctx.stub.getPrivateData(termsCollection, this.ctx.stub.createCompositeKey('terms', [orderId])));
+  /**
+   * The terms this peer holds, checked against the order's public `termsHash` first: terms that do not
+   * hash to it (written behind the contract's back, or a peer's corrupted copy) are refused, never used.
+   */
+  async getTerms(order: Order): Promise<OrderTerms | undefined> {
+    const bytes = await this.ctx.stub.getPrivateData(termsCollection, termsKey(this.ctx, order.orderId));
+    if (bytes.length === 0) return undefined;
+    if (createHash('sha256').update(bytes).digest('hex') !== order.termsHash)
+      refuse('TERMS_MISMATCH', `the terms this peer holds for order ${order.orderId} do not match its termsHash`);
+    return decode<OrderTerms>(bytes);
   }
 
-  async putPayouts(orderId: string, payouts: DisputePayouts): Promise<void> {
+  async putPayouts(order: Order, payouts: DisputePayouts): Promise<void> {
     const written = {
       buyer: formatAmount(payouts.buyer),
       courier: formatAmount(payouts.courier),
       platform: formatAmount(payouts.platform),
     };
-    await this.ctx.stub.putPrivateData(
-      termsCollection,
-      this.ctx.stub.createCompositeKey('payouts', [orderId]),
-      Buffer.from(canonicalJson(written)),
-    );
+    const key = payoutsKey(this.ctx, order.orderId);
+    await this.ctx.stub.putPrivateData(termsCollection, key, Buffer.from(canonicalJson(written)));
+    await this.ctx.stub.setPrivateDataValidationParameter(termsCollection, key, peersOf(...orderOrgs(order)));
   }
 
   async getPayouts(orderId: string): Promise<Record<keyof DisputePayouts, string> | undefined> {
-    return decode(await this.ctx.stub.getPrivateData(termsCollection, this.ctx.stub.createCompositeKey('payouts', [orderId])));
+    return decode(await this.ctx.stub.getPrivateData(termsCollection, payoutsKey(this.ctx, orderId)));
   }
 
   async windows(): Promise<OrderWindows> {
@@ -108,12 +125,15 @@ export class OrderStore {
   }
 
   async ledgerKey(mspId: string): Promise<string | undefined> {
-    const bytes = await this.ctx.stub.getState(this.ctx.stub.createCompositeKey('ledgerKey', [mspId]));
+    const bytes = await this.ctx.stub.getState(ledgerKeyKey(this.ctx, mspId));
     return bytes.length === 0 ? undefined : Buffer.from(bytes).toString('utf8');
   }
 
+  /** A bank's ledger key: once registered, only that bank's own peers can endorse replacing it. */
   async putLedgerKey(mspId: string, pem: string): Promise<void> {
-    await this.ctx.stub.putState(this.ctx.stub.createCompositeKey('ledgerKey', [mspId]), Buffer.from(pem));
+    const key = ledgerKeyKey(this.ctx, mspId);
+    await this.ctx.stub.putState(key, Buffer.from(pem));
+    await this.ctx.stub.setStateValidationParameter(key, peersOf(mspId));
   }
 
   /** One page of order ids under an index prefix, oldest key first. */

@@ -17,6 +17,15 @@ export class ContractRefusal extends Error {
   }
 }
 
+/** The terms a peer served do not hash to the order's public `termsHash`: never act on them. */
+export class TermsMismatch extends Error {
+  readonly code = 'TERMS_MISMATCH';
+  constructor(readonly orderId: string) {
+    super(`the terms served for order ${orderId} do not match its public termsHash`);
+    this.name = 'TermsMismatch';
+  }
+}
+
 /** A gateway error's message with what each peer said: the contract's own words are in the details. */
 export function peerWords(error: unknown): string {
   const details = (error as Partial<GatewayError>).details ?? [];

@@ -1,8 +1,8 @@
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { canonicalJson } from '@securepay/chaincode/src/canonical-json';
-import { orderStates } from '@securepay/chaincode/src/order';
+import { orderStates, termsHash } from '@securepay/chaincode/src/order';
 import { orderIn, signedReceipt, terms } from '@securepay/chaincode/src/order/test-fixtures';
-import { ContractRefusal } from './errors';
+import { ContractRefusal, TermsMismatch } from './errors';
 import { EscrowClient } from './escrow-client';
 import { endorseRefusal, fakeContract, type Outcome } from './fake-contract';
 
@@ -43,6 +43,7 @@ describe('EscrowClient reads', () => {
 
   it('reads the terms, payouts, windows and pages with their arguments encoded', async () => {
     const answers: Record<string, unknown> = {
+      GetOrder: { ...settled, termsHash: termsHash(terms) },
       GetOrderTerms: terms,
       GetPayouts: { buyer: '150', courier: '0', platform: '50' },
       GetWindows: settled.windows,
@@ -56,12 +57,24 @@ describe('EscrowClient reads', () => {
     expect(await escrow.listOrdersByState('SETTLED', 20, 'b1')).toEqual({ orders: [settled], bookmark: 'next' });
     expect(await escrow.listOrdersByParty(settled.buyer)).toEqual({ orders: [], bookmark: '' });
     expect(calls.map((c) => [c.name, ...c.args])).toEqual([
+      ['GetOrder', 'o-1'],
       ['GetOrderTerms', 'o-1'],
       ['GetPayouts', 'o-1'],
       ['GetWindows'],
       ['ListOrdersByState', 'SETTLED', '20', 'b1'],
       ['ListOrdersByParty', settled.buyer.mspId, settled.buyer.partyId, '100', ''],
     ]);
+  });
+
+  it('refuses terms that do not hash to the order’s public termsHash', async () => {
+    const answers: Record<string, unknown> = {
+      GetOrder: { ...settled, termsHash: termsHash(terms) },
+      GetOrderTerms: { ...terms, price: '1' },
+    };
+    const { escrow } = client([], (name) => canonicalJson(answers[name]));
+    const error = await rejection(escrow.getOrderTerms('o-1'));
+    expect(error).toBeInstanceOf(TermsMismatch);
+    expect(error).toMatchObject({ code: 'TERMS_MISMATCH', orderId: 'o-1' });
   });
 
   it('turns a refusal into a ContractRefusal with the contract’s code and words', async () => {

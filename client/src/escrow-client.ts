@@ -1,6 +1,7 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import {
   compensationSchema,
+  termsHash,
   termsSchema,
   type CompensationPolicy,
   type DisputeWinner,
@@ -26,7 +27,7 @@ import {
   type OrderPage,
   type Payouts,
 } from './contract-results';
-import { ContractRefusal } from './errors';
+import { ContractRefusal, TermsMismatch } from './errors';
 
 /** Where a committed transaction landed, for transactions that return nothing. */
 export type Commit = Omit<Committed, 'result'>;
@@ -163,9 +164,15 @@ export class EscrowClient {
     return parseResult(orderSchema, await this.#chain.evaluate('GetOrder', [orderId]), 'order');
   }
 
-  /** The private terms, for the platform, the order's banks, its buyer and its merchant. */
+  /**
+   * The private terms, for the platform, the order's banks, its buyer and its merchant — checked here
+   * against the order's public `termsHash` too, so a peer that serves other terms is caught by its reader.
+   */
   async getOrderTerms(orderId: string): Promise<OrderTerms> {
-    return parseResult(termsSchema, await this.#chain.evaluate('GetOrderTerms', [orderId]), 'order terms');
+    const [order, text] = await Promise.all([this.getOrder(orderId), this.#chain.evaluate('GetOrderTerms', [orderId])]);
+    const terms = parseResult(termsSchema, text, 'order terms');
+    if (termsHash(terms) !== order.termsHash) throw new TermsMismatch(orderId);
+    return terms;
   }
 
   async getPayouts(orderId: string): Promise<Payouts> {

@@ -38,11 +38,11 @@ export const orderKey = (orderId: string): string => `\u0000order\u0000${orderId
  *   event or a queued job says);
  * - it carries valid endorsements — signature checked, certificate issued by the org's CA in the
  *   channel config, NodeOU `peer` — from the platform, the order's buyer's bank and its merchant's
- *   bank: the order's own policy. A majority that leaves one of them out (two orgs writing a forged
- *   order straight into CONFIRMED, say) satisfies the chaincode's policy but proves nothing here.
+ *   bank: the order's own policy. Two orgs that leave one of them out (the platform and one bank writing
+ *   a forged order straight into CONFIRMED, say) satisfy the chaincode's policy but prove nothing here.
  *
- * One exception, the order's creation: a new key is validated under the chaincode's policy (a
- * majority of the platform and the banks), so the gateway often gathers only two endorsements for a
+ * One exception, the order's creation: a new key is validated under the chaincode's policy (the
+ * platform and one of the banks), so the gateway often gathers only two endorsements for a
  * `Propose`. A creation is proven with at least two of the order's orgs if it also set the order
  * key's own endorsement policy to exactly those three orgs, as the contract does — from then on every
  * change needs all three. It moves no money; it only tells the agent the order exists on the chain,

@@ -20,6 +20,7 @@ function collectionsConfig(layout: Layout): object[] {
   return layout.network.chaincode.collections.map((c) => ({
     name: c.name,
     policy: `OR(${c.members.map((m) => `'${m}.member'`).join(', ')})`,
+    endorsementPolicy: { signaturePolicy: c.endorsementPolicy },
     requiredPeerCount: c.requiredPeerCount,
     maxPeerCount: c.maxPeerCount,
     blockToLive: 0,
@@ -200,7 +201,9 @@ function builtCodeDigest(): string {
 
 /** Starts (or restarts, after a rebuild) each org's chaincode server: `fabric-chaincode-node server` over TLS. */
 export async function startChaincodeServers(layout: Layout, packageIds: Map<string, string>, processes: ProcessTable): Promise<void> {
-  const digest = builtCodeDigest();
+  const clockBoundMs = String(Number(layout.network.chaincode.clockBound.slice(0, -1)) * 1000);
+  // A changed bound restarts the servers, as changed code does.
+  const digest = `${builtCodeDigest()} clock ${clockBoundMs}`;
   const cli = require.resolve('fabric-shim/cli.js', { paths: [chaincodeDir] });
   await Promise.all(
     layout.network.orgs.filter(hasChaincodeServer).map(async (org) => {
@@ -227,7 +230,13 @@ export async function startChaincodeServers(layout: Layout, packageIds: Map<stri
           '--module-path',
           chaincodeDir,
         ],
-        env: { PATH: process.env.PATH, HOME: layout.orgHome(org), NODE_ENV: 'production', CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
+        env: {
+          PATH: process.env.PATH,
+          HOME: layout.orgHome(org),
+          NODE_ENV: 'production',
+          CORE_CHAINCODE_LOGGING_LEVEL: 'info',
+          SECUREPAY_CLOCK_BOUND_MS: clockBoundMs,
+        },
         cwd: chaincodeDir,
         marker: cli,
         log: layout.logFile(name),

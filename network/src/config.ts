@@ -31,6 +31,8 @@ const orgSchema = z.object({
 const collectionSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9]+$/),
   members: z.array(z.string()).min(1),
+  // Who must endorse a write to a key of the collection that carries no key-level policy of its own.
+  endorsementPolicy: z.string(),
   requiredPeerCount: z.number().int().min(0),
   maxPeerCount: z.number().int().min(0),
 });
@@ -77,6 +79,8 @@ const networkSchema = z.object({
     name: z.string().regex(/^[a-z][a-z0-9_-]*$/),
     version: z.string(),
     endorsementPolicy: z.string(),
+    // How far a proposal's timestamp may be from an endorsing peer's clock (given to every org's chaincode server).
+    clockBound: z.string().regex(/^\d+s$/, 'whole seconds, such as 30s'),
     collections: z.array(collectionSchema),
   }),
   batch: z.object({

@@ -36,6 +36,9 @@ export function peerEnv(layout: Layout, org: PeerOrg, fabricConfigDir: string): 
     CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
     CORE_OPERATIONS_LISTENADDRESS: endpoint({ host: org.peer.host, port: org.peer.operationsPort }),
     CORE_METRICS_PROVIDER: 'prometheus',
+    // An invalid transaction's private data is never applied: waiting up to pullRetryThreshold (60 s)
+    // for it would let anyone who forges one (test/e2e/collusion.test.ts) stall every member's commits.
+    CORE_PEER_GOSSIP_PVTDATA_SKIPPULLINGINVALIDTRANSACTIONSDURINGCOMMIT: 'true',
   };
 }
 

@@ -3,7 +3,9 @@ import { signers } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProtos, ledger, msp, peer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { createHash, createPrivateKey, randomBytes } from 'node:crypto';
-import type { SigningIdentity } from '@securepay/network';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Layout, SigningIdentity } from '@securepay/network';
 
 const sha256 = (...parts: Uint8Array[]): Buffer => {
   const hash = createHash('sha256');
@@ -22,6 +24,37 @@ const serialized = (identity: SigningIdentity): Uint8Array => {
   return id.serializeBinary();
 };
 
+/** An org's peer's own signing identity: what a member who runs that peer holds. */
+export function peerSigningIdentity(layout: Layout, mspId: string): SigningIdentity {
+  const org = layout.network.orgs.find((o) => o.mspId === mspId)!;
+  const mspDir = path.join(layout.peerDir(org), 'msp');
+  const one = (dir: string): string => readFileSync(path.join(mspDir, dir, readdirSync(path.join(mspDir, dir))[0]!), 'utf8');
+  return { mspId, certificatePem: one('signcerts'), privateKeyPem: one('keystore') };
+}
+
+/** Private writes as a transaction carries them: per collection, each key's and value's hash. */
+function hashedWrites(writes: NonNullable<Forgery['privateWrites']>): ledger.rwset.CollectionHashedReadWriteSet[] {
+  const collections = [...new Set(writes.map((w) => w.collection))];
+  return collections.map((collection) => {
+    const hashed = new ledger.rwset.kvrwset.HashedRWSet();
+    hashed.setHashedWritesList(
+      writes
+        .filter((w) => w.collection === collection)
+        .map(({ key, value }) => {
+          const write = new ledger.rwset.kvrwset.KVWriteHash();
+          write.setKeyHash(sha256(Buffer.from(key)));
+          write.setValueHash(sha256(value));
+          return write;
+        }),
+    );
+    const set = new ledger.rwset.CollectionHashedReadWriteSet();
+    set.setCollectionName(collection);
+    set.setHashedRwset(hashed.serializeBinary());
+    set.setPvtRwsetHash(sha256(hashed.serializeBinary()));
+    return set;
+  });
+}
+
 /** What colluding members put in a transaction they build by hand instead of having the contract run. */
 export interface Forgery {
   channel: string;
@@ -32,6 +65,11 @@ export interface Forgery {
   endorsers: SigningIdentity[];
   /** Public writes in the chaincode's namespace; `value: null` deletes. */
   writes: { key: string; value: Buffer | null }[];
+  /**
+   * Private writes: only their hashes go into the transaction, as for any private write; the values
+   * themselves are never disseminated, so the colluders' own peers would be the only ones to hold them.
+   */
+  privateWrites?: { collection: string; key: string; value: Buffer }[];
   /** A chaincode event, as the contract would emit one: what followers of the chain react to. */
   event?: { name: string; payload: (txId: string) => Buffer };
 }
@@ -90,6 +128,7 @@ export async function submitForgery(gateway: Gateway, forgery: Forgery): Promise
   const namespace = new ledger.rwset.NsReadWriteSet();
   namespace.setNamespace(forgery.chaincode);
   namespace.setRwset(kv.serializeBinary());
+  namespace.setCollectionHashedRwsetList(hashedWrites(forgery.privateWrites ?? []));
   const rwset = new ledger.rwset.TxReadWriteSet();
   rwset.setDataModel(ledger.rwset.TxReadWriteSet.DataModel.KV);
   rwset.setNsRwsetList([namespace]);

@@ -1,21 +1,11 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { agentQueueName, agentQueuePrefix, orderKey } from '@securepay/escrow-agent';
 import { LedgerError, loginClient, redisOptions, type CbdcLedger, type ChainDecision, type DatabaseLogin } from '@securepay/ledger';
-import {
-  connectGateway,
-  findParty,
-  networkParties,
-  orgAdmin,
-  partyCredentials,
-  readConnection,
-  type SigningIdentity,
-} from '@securepay/network';
-import { submitForgery } from '../attacks/forged-transaction';
+import { connectGateway, findParty, networkParties, orgAdmin, partyCredentials, readConnection } from '@securepay/network';
+import { peerSigningIdentity, submitForgery } from '../attacks/forged-transaction';
 import { sha256Hex, sleep } from './escrow-driver';
 import { MoneyWorld, platformWallet } from './money';
 
@@ -254,12 +244,6 @@ describe('insiders cannot move escrowed money', () => {
 
   /** Builds a transaction the given orgs' peers endorse (their own keys), submitted by BankA's admin. */
   async function forgeBy(mspIds: string[], orderId: string, order: object, withEvent: boolean) {
-    const peerIdentity = (mspId: string): SigningIdentity => {
-      const org = world.layout.network.orgs.find((o) => o.mspId === mspId)!;
-      const mspDir = path.join(world.layout.peerDir(org), 'msp');
-      const one = (dir: string): string => readFileSync(path.join(mspDir, dir, readdirSync(path.join(mspDir, dir))[0]!), 'utf8');
-      return { mspId, certificatePem: one('signcerts'), privateKeyPem: one('keystore') };
-    };
     const bankA = readConnection(world.layout, 'BankAMSP');
     const changes = [{ orderId, action: 'confirm', from: 'DELIVERED', to: 'CONFIRMED', buyerBank: 'BankAMSP', merchantBank: 'BankBMSP' }];
     const connection = connectGateway(bankA, orgAdmin(bankA));
@@ -268,7 +252,7 @@ describe('insiders cannot move escrowed money', () => {
         channel: bankA.channel,
         chaincode: bankA.chaincode,
         creator: orgAdmin(bankA),
-        endorsers: mspIds.map(peerIdentity),
+        endorsers: mspIds.map((mspId) => peerSigningIdentity(world.layout, mspId)),
         writes: [{ key: orderKey(orderId), value: Buffer.from(JSON.stringify(order)) }],
         ...(withEvent
           ? { event: { name: 'OrdersChanged', payload: (txId: string) => Buffer.from(JSON.stringify({ version: 1, txId, changes })) } }

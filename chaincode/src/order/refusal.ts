@@ -8,7 +8,9 @@ export type RefusalCode =
   | 'DEADLINE_PASSED' // the action came after its deadline
   | 'TOO_EARLY' // the action needs a deadline to have passed first
   | 'ALREADY_DONE' // this party already took this action
-  | 'INVALID_PROOF'; // a settlement receipt did not verify
+  | 'INVALID_PROOF' // a settlement receipt did not verify
+  | 'CLOCK_SKEW' // the proposal's own timestamp is too far from the endorsing peer's clock
+  | 'TERMS_MISMATCH'; // the private terms on this peer do not hash to the order's public termsHash
 
 export class OrderRefused extends Error {
   constructor(
