@@ -11,22 +11,26 @@ const list = z
       .filter(Boolean),
   );
 
-/** `BankAMSP=token,BankBMSP=token`: each bank's operator credential. */
-const bankTokens = z
-  .string()
-  .default('')
-  .transform((text, ctx) => {
-    const tokens = new Map<string, string>();
-    for (const pair of text.split(',').filter((p) => p.trim())) {
-      const [bank, token] = pair.split('=').map((s) => s.trim());
-      if (!bank || !token || token.length < 32) {
-        ctx.addIssue({ code: 'custom', message: 'API_BANK_TOKENS is BankAMSP=<token of 32+ characters>,…' });
-        return z.NEVER;
+/** `BankAMSP=<value>,BankBMSP=<value>`: one setting per bank, each value checked by `valid`. */
+const perBank = (name: string, what: string, valid: (value: string) => boolean) =>
+  z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const values = new Map<string, string>();
+      for (const pair of text.split(',').filter((p) => p.trim())) {
+        const [bank, value] = pair.split('=').map((s) => s.trim());
+        if (!bank || !value || !valid(value)) {
+          ctx.addIssue({ code: 'custom', message: `${name} is BankAMSP=<${what}>,…` });
+          return z.NEVER;
+        }
+        values.set(bank, value);
       }
-      tokens.set(bank, token);
-    }
-    return tokens;
-  });
+      return values;
+    });
+
+const token = (value: string): boolean => value.length >= 32;
+const httpUrl = (value: string): boolean => /^https?:\/\/[^\s]+$/.test(value);
 
 /** The API's settings, all from the environment; README's configuration table lists the same. */
 export const apiConfigSchema = z.object({
@@ -36,7 +40,10 @@ export const apiConfigSchema = z.object({
     .string()
     .min(minMasterSecretLength, `SECUREPAY_KEYSTORE_SECRET must be ${minMasterSecretLength}+ characters`),
   API_PLATFORM_TOKEN: z.string().min(32, 'API_PLATFORM_TOKEN must be 32+ characters'),
-  API_BANK_TOKENS: bankTokens,
+  API_BANK_TOKENS: perBank('API_BANK_TOKENS', 'token of 32+ characters', token),
+  // Each bank's customer onboarding, and the token the platform presents there.
+  API_ONBOARDING_URLS: perBank('API_ONBOARDING_URLS', 'http(s) URL', httpUrl),
+  API_ONBOARDING_TOKENS: perBank('API_ONBOARDING_TOKENS', 'token of 32+ characters', token),
   API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   API_RATE_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   API_ALLOW_IPS: list,

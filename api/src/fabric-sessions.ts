@@ -9,7 +9,7 @@ import {
   peerClient,
   waitForBlock,
   type GatewayConnection,
-  type OrgConnection,
+  type OrgEndpoints,
   type SigningIdentity,
 } from '@securepay/network';
 
@@ -29,7 +29,7 @@ export class FabricSessions {
   private readonly platformNetwork: Network;
 
   constructor(
-    private readonly orgs: Map<string, OrgConnection>,
+    private readonly orgs: Map<string, OrgEndpoints>,
     private readonly platformIdentity: SigningIdentity,
     private readonly log: Logger,
   ) {
@@ -47,7 +47,7 @@ export class FabricSessions {
     return client;
   }
 
-  private connectionOf(mspId: string): OrgConnection {
+  private connectionOf(mspId: string): OrgEndpoints {
     const connection = this.orgs.get(mspId);
     if (!connection) throw new Error(`no connection details for ${mspId}`);
     return connection;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { findParty, Layout, loadNetworkConfig, partyCredentials, readConnection, runningProfile } from '@securepay/network';
+import { findParty, Layout, loadNetworkConfig, partyCredentials, readConnection, readEndpoints, runningProfile } from '@securepay/network';
 import { loadApiConfig } from './config';
 import { startPlatformApi } from './platform-api';
 
@@ -18,14 +18,18 @@ async function main(): Promise<void> {
   const platform = findParty(layout.network, { kind: 'platform' });
   const credentials = partyCredentials(layout, platform);
   if (!credentials.walletSecret) throw new Error("the platform's credentials carry no walletSecret for its fee wallet");
-  const connections = new Map(layout.network.orgs.map((org) => [org.mspId, readConnection(layout, org.mspId)]));
+  // Its own org's connection; of every other org only what that org publishes.
+  const platformConnection = readConnection(layout, platform.mspId);
+  const endpoints = new Map(
+    layout.network.orgs.filter((org) => org.mspId !== platform.mspId).map((org) => [org.mspId, readEndpoints(layout, org.mspId)]),
+  );
   const api = await startPlatformApi({
     config,
     database: credentials.database,
     queues: credentials.queues,
     platformWalletSecret: credentials.walletSecret,
-    connections,
-    platformMspId: platform.mspId,
+    platformConnection,
+    endpoints,
     log,
   });
   const stop = (): void => {

@@ -2,9 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { orgAdmin, type OrgConnection } from '@securepay/network';
+import { orgAdmin, type OrgConnection, type OrgEndpoints } from '@securepay/network';
 import { CbdcLedger, loginPool, redisOptions, type DatabaseLogin, type QueueLogin } from '@securepay/ledger';
 import { createApp } from './app';
+import { BankOnboarding } from './bank-onboarding';
 import type { ApiConfig } from './config';
 import { FabricSessions } from './fabric-sessions';
 import { health } from './health';
@@ -24,9 +25,10 @@ export interface PlatformApiOptions {
   platformWalletSecret: string;
   /** Banks whose operators fund their customers through the API, each ledger logged in as that bank (see routes.ts). */
   bankLedgers?: ReadonlyMap<string, CbdcLedger>;
-  /** Every org's connection details; the platform's org signs as the platform operator. */
-  connections: Map<string, OrgConnection>;
-  platformMspId?: string;
+  /** The platform's own connection: its admin signs as the platform operator. */
+  platformConnection: OrgConnection;
+  /** Every other org's public endpoints (peers to wait on, banks' peers and CAs for their customers); no secret of theirs. */
+  endpoints: Map<string, OrgEndpoints>;
   log: Logger;
   version?: string;
 }
@@ -40,9 +42,8 @@ export interface RunningPlatformApi {
 /** Wires the platform API to Fabric, PostgreSQL and Redis and starts listening. */
 export async function startPlatformApi(options: PlatformApiOptions): Promise<RunningPlatformApi> {
   const { config, log } = options;
-  const platformMspId = options.platformMspId ?? 'PlatformMSP';
-  const platformConnection = options.connections.get(platformMspId);
-  if (!platformConnection) throw new Error(`no connection details for the platform's org ${platformMspId}`);
+  const { platformConnection } = options;
+  const platformMspId = platformConnection.mspId;
 
   // One login, the platform's: its own tables and the ledger functions a platform may call.
   const pool = loginPool(options.database, { max: 20 });
@@ -53,9 +54,23 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
   // The central bank opens the fee wallet (npm run ledger:migrate); the platform only holds its credential.
   const platformWallet = { id: config.PLATFORM_WALLET, secret: options.platformWalletSecret };
 
-  const banks = new Map([...options.connections].filter(([mspId]) => mspId !== platformMspId));
-  const users = new UserRegistry(pool, keystore, ledger, banks, { platform: config.API_PLATFORM_TOKEN, banks: config.API_BANK_TOKENS });
-  const sessions = new FabricSessions(options.connections, orgAdmin(platformConnection), log);
+  const onboarding = new BankOnboarding(
+    new Map(
+      [...config.API_ONBOARDING_URLS].map(([bank, onboardingUrl]) => {
+        const endpoints = options.endpoints.get(bank);
+        const token = config.API_ONBOARDING_TOKENS.get(bank);
+        if (!endpoints) throw new Error(`API_ONBOARDING_URLS names ${bank}, which publishes no endpoints on this network`);
+        if (!token) throw new Error(`API_ONBOARDING_TOKENS has no token for ${bank}`);
+        return [bank, { endpoints, onboardingUrl, token }];
+      }),
+    ),
+  );
+  const users = new UserRegistry(pool, keystore, ledger, onboarding, {
+    platform: config.API_PLATFORM_TOKEN,
+    banks: config.API_BANK_TOKENS,
+  });
+  const peers = new Map<string, OrgEndpoints>([...options.endpoints, [platformMspId, platformConnection]]);
+  const sessions = new FabricSessions(peers, orgAdmin(platformConnection), log);
   const desk = new OrderDesk(
     users,
     sessions,

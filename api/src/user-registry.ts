@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
-import { registerAndEnroll, type OrgConnection, type SigningIdentity } from '@securepay/network';
+import type { SigningIdentity } from '@securepay/network';
 import type { CbdcLedger } from '@securepay/ledger';
 import { ApiError } from './api-error';
+import type { BankOnboarding } from './bank-onboarding';
 import type { Keystore } from './keystore';
 
 export const userRoles = ['buyer', 'merchant', 'courier'] as const;
@@ -45,8 +46,8 @@ const userOf = (row: UserRow): PlatformUser => ({
 const userColumns = 'user_id, role, bank, display_name, party_id, wallet';
 
 /**
- * The platform's users. Registering one enrolls a pseudonymous identity at its bank's Fabric CA (the
- * certificate carries `role`, `partyId` and `wallet`, never the name), opens its CBDC wallet, and
+ * The platform's users. Registering one asks its bank to register a pseudonymous identity and enrolls
+ * it (the certificate carries `role`, `partyId` and `wallet`, never the name), opens its CBDC wallet, and
  * seals its private key and wallet secret in the keystore. The caller gets an API token once.
  */
 export class UserRegistry {
@@ -56,7 +57,7 @@ export class UserRegistry {
     private readonly pool: pg.Pool,
     private readonly keystore: Keystore,
     private readonly ledger: CbdcLedger,
-    private readonly banks: Map<string, OrgConnection>,
+    private readonly banks: BankOnboarding,
     operatorTokens: { platform: string; banks: Map<string, string> },
   ) {
     this.operators = [
@@ -69,12 +70,11 @@ export class UserRegistry {
   }
 
   get bankIds(): string[] {
-    return [...this.banks.keys()];
+    return this.banks.bankIds;
   }
 
   async register(input: { role: UserRole; bank: string; displayName: string }): Promise<{ user: PlatformUser; token: string }> {
-    const connection = this.banks.get(input.bank);
-    if (!connection)
+    if (!this.banks.has(input.bank))
       throw new ApiError(400, 'UNKNOWN_BANK', `bank: no bank ${input.bank} on this channel (banks: ${this.bankIds.join(', ')})`);
     const userId = `u-${randomUUID()}`;
     const user: PlatformUser = {
@@ -87,7 +87,12 @@ export class UserRegistry {
     };
     const token = `sp_${randomBytes(32).toString('base64url')}`;
     const walletSecret = randomBytes(24).toString('hex');
-    const identity = await registerAndEnroll(connection, userId, { role: user.role, partyId: user.partyId, wallet: user.wallet });
+    const identity = await this.banks.register(input.bank, {
+      enrollmentId: userId,
+      role: user.role,
+      partyId: user.partyId,
+      wallet: user.wallet,
+    });
     await this.ledger.openAccount(`open.${user.wallet}`, { id: user.wallet, kind: 'user', bank: user.bank, ownerSecret: walletSecret });
     await this.pool.query(
       `insert into platform.users (user_id, role, bank, display_name, party_id, wallet, enrollment_id, token_hash, certificate_pem, sealed_key, sealed_wallet_secret)

@@ -4,6 +4,7 @@ import { orgAdmin, readConnection } from '@securepay/network';
 import { bankAccounts } from './accounts';
 import { bankSetup } from './bank-credentials';
 import { startBridge } from './bridge';
+import { startCustomerOnboarding, type RunningOnboarding } from './customer-onboarding';
 import { BridgeMetrics } from './metrics';
 
 /**
@@ -11,7 +12,8 @@ import { BridgeMetrics } from './metrics';
  * and to Redis as the bank itself (its credentials file: SECUREPAY_CREDENTIALS, else the bank's own in
  * the network's folder) and runs no migration: `npm run ledger:migrate` does, with the owner's.
  * Environment: PLATFORM_WALLET, BRIDGE_METRICS_PORT, BRIDGE_START_BLOCK (where to start without a
- * checkpoint), BRIDGE_QUEUE_NAMESPACE.
+ * checkpoint), BRIDGE_QUEUE_NAMESPACE; BRIDGE_ONBOARDING_PORT and BRIDGE_ONBOARDING_TOKEN (the
+ * platform's token) serve the bank's customer onboarding beside it.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { bank: { type: 'string' } } });
@@ -34,8 +36,15 @@ async function main(): Promise<void> {
     log,
     metrics,
   });
+  let onboarding: RunningOnboarding | undefined;
+  if (process.env.BRIDGE_ONBOARDING_PORT) {
+    const platformToken = process.env.BRIDGE_ONBOARDING_TOKEN ?? '';
+    if (platformToken.length < 32)
+      throw new Error('BRIDGE_ONBOARDING_TOKEN (the platform’s token, 32+ characters) is required with BRIDGE_ONBOARDING_PORT');
+    onboarding = await startCustomerOnboarding({ connection, platformToken, port: Number(process.env.BRIDGE_ONBOARDING_PORT), log });
+  }
   const stop = (): void => {
-    void bridge.stop().then(() => process.exit(0));
+    void Promise.all([bridge.stop(), onboarding?.close()]).then(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -16,8 +16,12 @@ export interface Caller {
 
 /**
  * Who is calling, from the certificate alone: MSP id, the `role` attribute its Fabric CA put there,
- * and for end users the `partyId` and `wallet` attributes. An org admin with no role acts as its
- * org's operator: the platform for PlatformMSP, the bank for any other org.
+ * and for end users the `partyId` and `wallet` attributes.
+ *
+ * Operator authority (the platform for PlatformMSP, the bank for any other org) comes only from the
+ * org's admin certificate (NodeOU `admin`), which cryptogen issues and a bank's customer registrar
+ * cannot (it registers `client` identities only). A `role` of `platform` or `bank` in a certificate
+ * proves nothing — any registrar can write any attribute value — so it is refused, not trusted.
  */
 export function callerOf(ctx: Context): Caller {
   const identity = ctx.clientIdentity;
@@ -32,10 +36,8 @@ export function callerOf(ctx: Context): Caller {
     if (!isOrgAdmin) refuse('WRONG_PARTY', `the caller's certificate has no SecurePay role attribute`);
     return { actor: { mspId, role: operatorRole }, isOrgAdmin };
   }
-  if (role === 'platform' || role === 'bank') {
-    if (role !== operatorRole) refuse('WRONG_PARTY', `a ${mspId} identity cannot act as ${role}`);
-    return { actor: { mspId, role }, isOrgAdmin };
-  }
+  if (role === 'platform' || role === 'bank')
+    refuse('WRONG_PARTY', `a "${role}" attribute grants nothing: ${operatorRole} authority comes only from ${mspId}'s admin certificate`);
   if (!partyRoles.includes(role as Role)) refuse('WRONG_PARTY', `unknown SecurePay role "${role}"`);
   const partyId = identity.getAttributeValue('partyId');
   if (!partyId) refuse('WRONG_PARTY', `a ${role} certificate must carry a partyId attribute`);

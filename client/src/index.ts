@@ -2,7 +2,7 @@ export { EscrowClient, type BatchOutcome, type Commit, type EscrowClientOptions 
 export type { Committed, RetryLog } from './chain-submitter';
 export type { BatchApproval, BatchRefusal, OrderPage, Payouts } from './contract-results';
 export { orderSchema } from './contract-results';
-export { ContractRefusal } from './errors';
+export { ContractRefusal, peerWords, refusalOf, TermsMismatch } from './errors';
 export { orderChangeSchema, ordersChangedSchema, type OrderChange, type OrdersChanged } from './orders-changed';
 
 // The contract's data and the pure helpers its callers need, so that they import them from here.
@@ -32,3 +32,4 @@ export {
 export { followChain, NotYet, type ChainFollowerOptions, type FollowedJob, type RunningFollower } from './follower/follow-chain';
 export type { EventPosition, FollowerCheckpoints } from './follower/checkpoints';
 export { deadLetterCommand, deadLetters, type DeadLetterQueues } from './follower/dead-letters';
+export { customerRegisteredSchema, customerRequestSchema, type CustomerRequest } from './customer-request';

@@ -7,7 +7,7 @@ import {
   type PlatformUser,
   type RunningPlatformApi,
 } from '@securepay/api';
-import { BridgeMetrics, startBridge, type RunningBridge } from '@securepay/bridge';
+import { BridgeMetrics, startBridge, startCustomerOnboarding, type RunningBridge, type RunningOnboarding } from '@securepay/bridge';
 import { startAgentOnNetwork, type RunningAgent } from '@securepay/escrow-agent';
 import { createTestDatabase, type TestDatabase } from '@securepay/ledger';
 import {
@@ -18,6 +18,7 @@ import {
   orgAdmin,
   partyCredentials,
   readConnection,
+  readEndpoints,
   runningProfile,
   type OrgConnection,
 } from '@securepay/network';
@@ -56,11 +57,14 @@ export class ApiWorld {
     BankAMSP: `banka-${randomBytes(24).toString('hex')}`,
     BankBMSP: `bankb-${randomBytes(24).toString('hex')}`,
   };
+  /** The platform's token at each bank's customer onboarding. */
+  readonly onboardingTokens = Object.fromEntries(banks.map((bank) => [bank, `onboard-${randomBytes(24).toString('hex')}`]));
   readonly keystoreSecret = randomBytes(32).toString('hex');
   /** The fee wallet's owner credential: the central bank opens the wallet with it, the API holds it. */
   readonly platformWalletSecret = randomBytes(24).toString('hex');
   private readonly layout = runningLayout();
   private readonly bridges: RunningBridge[] = [];
+  private readonly onboardings = new Map<string, RunningOnboarding>();
   private agent: RunningAgent | undefined;
   private readonly apis: RunningPlatformApi[] = [];
   client!: SecurePayClient;
@@ -83,12 +87,23 @@ export class ApiWorld {
       await centralBank.mint(`mint-${bank}`, `bank-${bank}`, 10n ** 15n);
       await centralBank.mint(`mint-reserve-${bank}`, `reserve-${bank}`, 10n ** 15n);
     }
+    const connections = runningConnections(world.layout);
+    // Each bank's own onboarding, with its own customer registrar: the platform holds none of it.
+    for (const bank of banks) {
+      world.onboardings.set(
+        bank,
+        await startCustomerOnboarding({
+          connection: connections.get(bank)!,
+          platformToken: world.onboardingTokens[bank]!,
+          log: log.child({ bank }),
+        }),
+      );
+    }
     const api = await world.startApi(apiOverrides);
     world.client = new SecurePayClient(api.url);
     const startBlock = await world.client.chainHeight();
     const queueNamespace = `api-${randomBytes(4).toString('hex')}`;
     const keyDir = path.join(tmpdir(), `securepay-keys-${randomBytes(4).toString('hex')}`);
-    const connections = runningConnections(world.layout);
     world.agent = await startAgentOnNetwork(world.layout, {
       database: world.db.login(findParty(world.layout.network, { kind: 'escrowAgent' })),
       keyDir,
@@ -123,6 +138,8 @@ export class ApiWorld {
       SECUREPAY_KEYSTORE_SECRET: this.keystoreSecret,
       API_PLATFORM_TOKEN: this.tokens.platform,
       API_BANK_TOKENS: `BankAMSP=${this.tokens.BankAMSP},BankBMSP=${this.tokens.BankBMSP}`,
+      API_ONBOARDING_URLS: [...this.onboardings].map(([bank, o]) => `${bank}=${o.url}`).join(','),
+      API_ONBOARDING_TOKENS: [...this.onboardings].map(([bank]) => `${bank}=${this.onboardingTokens[bank]}`).join(','),
       ...overrides,
     });
   }
@@ -136,7 +153,10 @@ export class ApiWorld {
       queues: partyCredentials(this.layout, platform, {}).queues,
       platformWalletSecret: this.platformWalletSecret,
       bankLedgers: new Map(banks.map((bank) => [bank, this.db.bank(bank)])),
-      connections: runningConnections(this.layout),
+      platformConnection: readConnection(this.layout, platform.mspId),
+      endpoints: new Map(
+        this.layout.network.orgs.filter((o) => o.mspId !== platform.mspId).map((o) => [o.mspId, readEndpoints(this.layout, o.mspId)]),
+      ),
       log,
     });
     this.apis.push(api);
@@ -147,6 +167,7 @@ export class ApiWorld {
     for (const bridge of this.bridges) await bridge.stop();
     await this.agent?.stop();
     for (const api of this.apis) await api.close();
+    for (const onboarding of this.onboardings.values()) await onboarding.close();
     await this.db.drop();
   }
 

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   progress("starting the central bank's escrow agent and the banks' bridges");
   services.startEscrowAgent(startBlock);
   for (const bank of banks) services.startBridge(bank, startBlock);
+  await services.waitForOnboarding();
   services.writeEnvFile(api.baseUrl);
 
   progress('running the scenario through the API');

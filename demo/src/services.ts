@@ -15,6 +15,8 @@ export const demoEnvFile = path.resolve(__dirname, '..', '.runtime', 'demo.env')
 export interface DemoCredentials {
   platformToken: string;
   bankTokens: Record<string, string>;
+  /** The platform's token at each bank's customer onboarding (the bank's bridge process serves it). */
+  onboardingTokens: Record<string, string>;
   keystoreSecret: string;
 }
 
@@ -38,6 +40,7 @@ export class DemoServices {
     this.credentials = {
       platformToken: `platform_${randomBytes(24).toString('hex')}`,
       bankTokens: Object.fromEntries(banks.map((b) => [b, `${b.toLowerCase()}_${randomBytes(24).toString('hex')}`])),
+      onboardingTokens: Object.fromEntries(banks.map((b) => [b, `onboard_${randomBytes(24).toString('hex')}`])),
       keystoreSecret: randomBytes(32).toString('hex'),
     };
   }
@@ -55,7 +58,16 @@ export class DemoServices {
       API_BANK_TOKENS: Object.entries(this.credentials.bankTokens)
         .map(([bank, token]) => `${bank}=${token}`)
         .join(','),
+      API_ONBOARDING_URLS: this.banks.map((bank) => `${bank}=http://127.0.0.1:${this.onboardingPort(bank)}`).join(','),
+      API_ONBOARDING_TOKENS: Object.entries(this.credentials.onboardingTokens)
+        .map(([bank, token]) => `${bank}=${token}`)
+        .join(','),
     };
+  }
+
+  /** Where a bank's bridge serves its customer onboarding: beside the API's port, one per bank. */
+  private onboardingPort(bank: string): number {
+    return Number(this.env.API_PORT ?? '3000') + 101 + this.banks.indexOf(bank);
   }
 
   writeEnvFile(apiUrl: string): void {
@@ -69,6 +81,8 @@ export class DemoServices {
       'SECUREPAY_KEYSTORE_SECRET',
       'API_PLATFORM_TOKEN',
       'API_BANK_TOKENS',
+      'API_ONBOARDING_URLS',
+      'API_ONBOARDING_TOKENS',
     ];
     const lines = [`# SecurePay demo credentials (this run only). API: ${apiUrl}`, ...keys.map((k) => `${k}=${env[k] ?? ''}`)];
     writeFileSync(demoEnvFile, `${lines.join('\n')}\n`, { mode: 0o600 });
@@ -120,11 +134,36 @@ export class DemoServices {
       name: `bridge-${bank}`,
       command: process.execPath,
       args: ['--import', 'tsx', bridgeMain, '--bank', bank],
-      env: { ...this.serviceEnv(), ...(startBlock !== undefined ? { BRIDGE_START_BLOCK: startBlock.toString() } : {}) },
+      env: {
+        ...this.serviceEnv(),
+        BRIDGE_ONBOARDING_PORT: String(this.onboardingPort(bank)),
+        BRIDGE_ONBOARDING_TOKEN: this.credentials.onboardingTokens[bank],
+        ...(startBlock !== undefined ? { BRIDGE_START_BLOCK: startBlock.toString() } : {}),
+      },
       cwd: repo,
       log: this.layout.logFile(`bridge-${bank}`),
       marker: `${bridgeMain} --bank ${bank}`,
     });
+  }
+
+  /** Waits until every bank's bridge serves its customer onboarding: users can be registered from then on. */
+  async waitForOnboarding(): Promise<void> {
+    for (const bank of this.banks) {
+      const url = `http://127.0.0.1:${this.onboardingPort(bank)}/`;
+      const deadline = Date.now() + 60_000;
+      while (
+        !(await fetch(url).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        if (!this.processes.isRunning(`bridge-${bank}`) || Date.now() > deadline) {
+          const log = this.layout.logFile(`bridge-${bank}`);
+          throw new Error(`${bank}'s bridge did not start its customer onboarding; ${log}:\n${logTail(log)}`);
+        }
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
   }
 
   async stopBridge(bank: string): Promise<void> {

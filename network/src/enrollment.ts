@@ -1,23 +1,23 @@
 import FabricCAServices from 'fabric-ca-client';
 import { User } from 'fabric-common';
 import { readFileSync } from 'node:fs';
-import type { OrgConnection } from './connection';
+import type { OrgConnection, OrgEndpoints } from './connection';
 import type { SigningIdentity } from './identity';
 
 /**
  * Certificate attributes SecurePay's contract reads; `:ecert` puts them into the certificate. End
- * users (buyer, merchant, courier) carry a pseudonymous `partyId` and their `wallet`; operators
- * (platform, bank) carry only their role.
+ * users (buyer, merchant, courier) carry a pseudonymous `partyId` and their `wallet`. There is no
+ * operator role: the platform's and the banks' authority is their org admin's certificate.
  */
 export interface UserAttributes {
-  role: 'buyer' | 'merchant' | 'courier' | 'platform' | 'bank';
+  role: 'buyer' | 'merchant' | 'courier';
   partyId?: string;
   wallet?: string;
 }
 
-function caClient(connection: OrgConnection): FabricCAServices {
-  const trustedRoots = [readFileSync(connection.ca.tlsCertPath, 'utf8')];
-  return new FabricCAServices(connection.ca.url, { trustedRoots, verify: true }, connection.ca.caName);
+function caClient(endpoints: OrgEndpoints): FabricCAServices {
+  const trustedRoots = [readFileSync(endpoints.ca.tlsCertPath, 'utf8')];
+  return new FabricCAServices(endpoints.ca.url, { trustedRoots, verify: true }, endpoints.ca.caName);
 }
 
 async function registrarUser(connection: OrgConnection, ca: FabricCAServices): Promise<User> {
@@ -28,20 +28,29 @@ async function registrarUser(connection: OrgConnection, ca: FabricCAServices): P
 }
 
 /**
- * Registers an end user at the org's Fabric CA with SecurePay's attributes and enrolls it: the
- * returned certificate carries `role` and `wallet`, which the contract checks on every call.
+ * Registers an end user at the org's own CA with its customer registrar, as `client`, and returns the
+ * enrollment secret: the bank's side of onboarding. Whoever enrolls with the secret makes the key.
  */
-export async function registerAndEnroll(
-  connection: OrgConnection,
-  enrollmentId: string,
-  attributes: UserAttributes,
-): Promise<SigningIdentity> {
+export async function registerCustomer(connection: OrgConnection, enrollmentId: string, attributes: UserAttributes): Promise<string> {
   const ca = caClient(connection);
   const registrar = await registrarUser(connection, ca);
   const attrs = Object.entries(attributes)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([name, value]) => ({ name, value, ecert: true }));
-  const secret = await ca.register({ enrollmentID: enrollmentId, role: 'client', affiliation: '', attrs, maxEnrollments: -1 }, registrar);
-  const enrollment = await ca.enroll({ enrollmentID: enrollmentId, enrollmentSecret: secret });
-  return { mspId: connection.mspId, certificatePem: enrollment.certificate, privateKeyPem: enrollment.key.toBytes() };
+  return ca.register({ enrollmentID: enrollmentId, role: 'client', affiliation: '', attrs, maxEnrollments: 1 }, registrar);
+}
+
+/** Enrolls a registered identity at the org's CA: the key pair is made here and never leaves the caller. */
+export async function enroll(endpoints: OrgEndpoints, enrollmentId: string, enrollmentSecret: string): Promise<SigningIdentity> {
+  const enrollment = await caClient(endpoints).enroll({ enrollmentID: enrollmentId, enrollmentSecret });
+  return { mspId: endpoints.mspId, certificatePem: enrollment.certificate, privateKeyPem: enrollment.key.toBytes() };
+}
+
+/** Both halves at once, for the org's own tools and tests: the certificate carries `role`, `partyId` and `wallet`. */
+export async function registerAndEnroll(
+  connection: OrgConnection,
+  enrollmentId: string,
+  attributes: UserAttributes,
+): Promise<SigningIdentity> {
+  return enroll(connection, enrollmentId, await registerCustomer(connection, enrollmentId, attributes));
 }

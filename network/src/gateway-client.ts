@@ -3,7 +3,7 @@ import { connect, hash, signers, type Gateway, type Network } from '@hyperledger
 import { common } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { OrgConnection } from './connection';
+import type { OrgEndpoints } from './connection';
 import type { SigningIdentity } from './identity';
 
 export interface GatewayConnection {
@@ -13,7 +13,7 @@ export interface GatewayConnection {
 }
 
 /** A gRPC channel to the org's peer over TLS. Share one between gateways of the same org. */
-export function peerClient(connection: OrgConnection): grpc.Client {
+export function peerClient(connection: OrgEndpoints): grpc.Client {
   const credentials = grpc.credentials.createSsl(readFileSync(connection.peer.tlsRootCertPath));
   return new grpc.Client(connection.peer.endpoint, credentials, {
     'grpc.ssl_target_name_override': connection.peer.hostAlias,
@@ -21,7 +21,7 @@ export function peerClient(connection: OrgConnection): grpc.Client {
 }
 
 /** Connects to the network through the org's peer gateway, acting as `identity`. */
-export function connectGateway(connection: OrgConnection, identity: SigningIdentity, client = peerClient(connection)): GatewayConnection {
+export function connectGateway(connection: OrgEndpoints, identity: SigningIdentity, client = peerClient(connection)): GatewayConnection {
   const gateway = connect({
     client,
     identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificatePem) },

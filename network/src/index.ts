@@ -1,6 +1,7 @@
 export { loadNetworkConfig, findOrg, endorsingOrgs, theOrg, type NetworkConfig, type PeerOrg, type Services } from './config';
-export { readConnection, type OrgConnection } from './connection';
-export { registerAndEnroll, type UserAttributes } from './enrollment';
+export { readConnection, readEndpoints, type OrgConnection, type OrgEndpoints } from './connection';
+export { customerAttributes } from './customer-registrar';
+export { enroll, registerAndEnroll, registerCustomer, type UserAttributes } from './enrollment';
 export { chainHeight, connectGateway, peerClient, waitForBlock, type GatewayConnection } from './gateway-client';
 export { orgAdmin, type SigningIdentity } from './identity';
 export { Layout } from './layout';

@@ -109,6 +109,10 @@ export class Layout {
     return path.join(this.orgHome(org), 'chaincode');
   }
   /** What a client of one org needs to reach the network, and only that org's material. */
+  /** What every org publishes for others to reach it: endpoints and TLS roots, no secret. World-readable. */
+  publicDir(mspId: string): string {
+    return path.join(this.runtimeDir, 'public', mspId);
+  }
   gatewayFile(mspId: string): string {
     const org = this.network.orgs.find((o) => o.mspId === mspId);
     if (!org) throw new Error(`no org ${mspId} in the network; known: ${this.network.orgs.map((o) => o.mspId).join(', ')}`);

@@ -6,6 +6,7 @@ import { joinOrderer, joinPeer } from './channel';
 import { endpoint, type NetworkConfig } from './config';
 import { createGenesisBlock } from './configtx';
 import { writeConnections } from './connection';
+import { ensureCustomerRegistrar } from './customer-registrar';
 import { generateCrypto } from './crypto';
 import { waitForGossip } from './gossip';
 import { fabricModuleDir, installFabric } from './install';
@@ -81,6 +82,7 @@ export async function up(network: NetworkConfig): Promise<Layout> {
 
   step('starting certificate authorities');
   await Promise.all(network.orgs.map((org) => startCa(layout, org, bin['fabric-ca-server'], processes)));
+  await Promise.all(network.orgs.map((org) => ensureCustomerRegistrar(layout, org)));
   step(`starting ${network.activeOrderers.length} orderer(s) (profile ${network.profile})`);
   await Promise.all(network.activeOrderers.map((node) => startOrderer(layout, node, bin.orderer, fabricConfig, processes)));
   step('starting peers');
