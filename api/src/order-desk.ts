@@ -149,9 +149,13 @@ export class OrderDesk {
   }
 
   /** Steps anyone on the channel may take once a deadline has passed, so that no one can stall an order. */
-  afterDeadline(caller: Caller, orderId: string, step: 'AutoConfirm' | 'Expire' | 'Compensate'): Promise<ActionResult> {
+  afterDeadline(
+    caller: Caller,
+    orderId: string,
+    step: 'AutoConfirm' | 'Expire' | 'Compensate' | 'ResolveByDefault',
+  ): Promise<ActionResult> {
     requireOneOf(caller, ['platform', 'buyer', 'merchant', 'courier'], 'move an order on after a deadline');
-    const send = { AutoConfirm: 'autoConfirm', Expire: 'expire', Compensate: 'compensate' } as const;
+    const send = { AutoConfirm: 'autoConfirm', Expire: 'expire', Compensate: 'compensate', ResolveByDefault: 'resolveByDefault' } as const;
     return this.submit(caller, orderId, step, (escrow) => escrow[send[step]](orderId));
   }
 

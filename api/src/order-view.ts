@@ -36,7 +36,10 @@ export function orderView(order: Order, blockOf: (txId: string) => bigint | unde
       settleBy: iso(order.settleBy),
       proofBy: iso(order.proofBy),
       depositBy: iso(order.dispute?.depositBy),
+      resolveBy: iso(order.dispute?.resolveBy),
     },
+    // The windows every approver saw before approving, in milliseconds.
+    windows: order.windows,
     approvals: approvalSlots.map((slot) => {
       const approval = order.approvals[slot];
       if (!approval) return { slot, decision: 'pending' as const };
@@ -54,12 +57,14 @@ export function orderView(order: Order, blockOf: (txId: string) => bigint | unde
       ? {
           openedAt: iso(order.dispute.at),
           depositBy: iso(order.dispute.depositBy),
+          resolveBy: iso(order.dispute.resolveBy),
           deposits: Object.fromEntries(
             Object.entries(order.dispute.deposits).map(([who, d]) => [who, { at: iso(d.at), txId: d.txId, blockNumber: block(d.txId) }]),
           ),
           resolution: order.dispute.resolution
             ? {
                 winner: order.dispute.resolution.winner,
+                byDefault: order.dispute.resolution.byDefault ?? false,
                 evidenceHash: order.dispute.resolution.evidenceHash,
                 at: iso(order.dispute.resolution.at),
                 txId: order.dispute.resolution.txId,

@@ -232,6 +232,12 @@ export function routes(deps: RouteDeps): Route[] {
       s.resolveBody,
     ),
     step(
+      'resolve-by-default',
+      'Resolve a dispute the platform left open past its resolveBy, by the default rule (any party): a party that alone deposited wins; otherwise a signed delivery stands.',
+      (d, c, id) => d.desk.afterDeadline(c, id, 'ResolveByDefault'),
+      deps,
+    ),
+    step(
       'challenge',
       'Challenge a missing settlement (merchant), after the settlement deadline.',
       (d, c, id) => d.desk.challenge(c, id),

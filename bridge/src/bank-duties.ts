@@ -2,12 +2,15 @@ import { ContractRefusal, NotYet, settlementSplit, signedReceiptSchema, type Esc
 import type { Logger } from 'pino';
 import { LedgerError, type CbdcLedger, type EscrowLock } from '@securepay/ledger';
 import type { ApprovalBatcher } from './approval-batcher';
+import { windowProblems, type WindowPolicy } from './window-policy';
 import type { OrderJob } from './order-job';
 
 export interface BankAccounts {
   bank: string;
   /** The platform's fee wallet: an order's commission must be locked to it. */
   platformWallet: string;
+  /** The bank's own minimum windows for its customers' orders (`BRIDGE_MIN_WINDOWS`); none by default. */
+  minWindows?: WindowPolicy;
 }
 
 /**
@@ -45,13 +48,19 @@ export class BankDuties {
   }
 
   /**
-   * The bank approves only if the buyer's CBDC lock for this order exists and pays exactly what the
-   * private terms say, to the wallets they name; otherwise it rejects, saying why.
+   * The bank approves only if the order's windows meet its own minimums and the buyer's CBDC lock for
+   * this order exists and pays exactly what the private terms say, to the wallets they name; otherwise
+   * it rejects, saying why.
    */
   private async approveIfLocked(orderId: string): Promise<string> {
-    const [terms, lock] = await Promise.all([this.escrow.getOrderTerms(orderId), this.lockFor(orderId)]);
+    const [order, terms, lock] = await Promise.all([
+      this.escrow.getOrder(orderId),
+      this.escrow.getOrderTerms(orderId),
+      this.lockFor(orderId),
+    ]);
     const split = settlementSplit(terms);
-    const problems = [
+    const windowIssues = windowProblems(order.windows, this.accounts.minWindows ?? {});
+    const lockIssues = [
       lock.status !== 'locked' && `the escrow lock is ${lock.status}`,
       lock.buyerWallet !== terms.buyerWallet && 'the lock is not from the buyer wallet in the terms',
       lock.merchantWallet !== terms.merchantWallet && 'the lock does not pay the merchant wallet in the terms',
@@ -61,12 +70,16 @@ export class BankDuties {
         lock.platformWallet !== this.accounts.platformWallet &&
         'the commission does not go to the platform wallet',
     ].filter((p): p is string => typeof p === 'string');
+    const problems = [...windowIssues, ...lockIssues];
     if (problems.length === 0) {
       await this.approvals.approve(orderId);
       return 'approved';
     }
     try {
-      await this.escrow.reject(orderId, `no matching CBDC lock: ${problems[0]}`);
+      await this.escrow.reject(
+        orderId,
+        windowIssues.length > 0 ? `windows too short: ${windowIssues[0]}` : `no matching CBDC lock: ${lockIssues[0]}`,
+      );
     } catch (error) {
       if (!(error instanceof ContractRefusal && ['ALREADY_DONE', 'WRONG_STATE'].includes(error.code))) throw error;
     }

@@ -6,6 +6,7 @@ import { bankSetup } from './bank-credentials';
 import { startBridge } from './bridge';
 import { startCustomerOnboarding, type RunningOnboarding } from './customer-onboarding';
 import { BridgeMetrics } from './metrics';
+import { parseWindowPolicy } from './window-policy';
 
 /**
  * One bank's bridge as a process: `tsx bridge/src/main.ts --bank BankAMSP`. It logs in to the ledger
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   if (metricsPort > 0) metrics.serve(metricsPort);
   const bridge = await startBridge({
     ...bankAccounts(bank),
+    minWindows: parseWindowPolicy(process.env.BRIDGE_MIN_WINDOWS),
     connection,
     identity: orgAdmin(connection),
     database: credentials.database,

@@ -181,6 +181,13 @@ export class EscrowContract extends Contract {
     return this.act(ctx, orderId, { type: 'resolveDispute', winner: winner as 'buyer' | 'courier', evidenceHash });
   }
 
+  /** After the dispute's `resolveBy`, anyone resolves it by the default rule (chaincode README, dispute.ts). */
+  @Transaction()
+  @Returns('string')
+  async ResolveByDefault(ctx: Context, orderId: string): Promise<string> {
+    return this.act(ctx, orderId, { type: 'resolveByDefault' });
+  }
+
   /** `receiptJson`: `{"receipt": SettlementReceipt, "signature": base64}`, signed by the bank's ledger key. */
   @Transaction()
   @Returns('string')

@@ -16,6 +16,7 @@ export const windowsResultSchema: z.ZodType<OrderWindows> = z.looseObject({
   deliveryMs: z.number(),
   confirmationMs: z.number(),
   depositMs: z.number(),
+  resolutionMs: z.number(),
   settlementMs: z.number(),
   proofMs: z.number(),
 });
@@ -50,8 +51,9 @@ export const orderSchema: z.ZodType<Order> = z.looseObject({
     .looseObject({
       ...step,
       depositBy: z.number(),
+      resolveBy: z.number(),
       deposits: z.looseObject({ buyer: deposit.optional(), courier: deposit.optional() }),
-      resolution: z.looseObject({ ...step, winner, evidenceHash: z.string() }).optional(),
+      resolution: z.looseObject({ ...step, winner, evidenceHash: z.string(), byDefault: z.literal(true).optional() }).optional(),
     })
     .optional(),
   settlement: z.looseObject({ ...step, receiptHash: z.string(), journalPosition: z.number() }).optional(),

@@ -111,6 +111,11 @@ export class EscrowClient {
     return this.step('AutoConfirm', [orderId]);
   }
 
+  /** Resolves a dispute the platform left open past its `resolveBy`, by the default rule; anyone may. */
+  resolveByDefault(orderId: string): Promise<Committed<Order>> {
+    return this.step('ResolveByDefault', [orderId]);
+  }
+
   declareNonReceipt(orderId: string): Promise<Committed<Order>> {
     return this.step('DeclareNonReceipt', [orderId]);
   }

@@ -60,6 +60,24 @@ describe('CBDC moves only on on-chain decisions, exactly once', () => {
     expect(await delta()).toEqual({ buyer: 0n, merchant: 0n, courier: 0n, platform: 0n });
   });
 
+  it('rejects, through a bank whose policy the windows do not meet, a paid order, and refunds the lock', async () => {
+    await world.stopBridge('BankBMSP');
+    await world.startBridge('BankBMSP', { minWindows: { depositMs: 3_600_000 } });
+    try {
+      const { orderId } = await world.paidOrder({ depositMs: 60_000 });
+      const rejected = await world.until(orderId, 'REJECTED');
+      const rejections = Object.values(rejected.approvals).filter((a) => a.decision === 'rejected');
+      expect(rejections).toEqual([
+        expect.objectContaining({ reason: "windows too short: depositMs 60000 is below this bank's minimum of 3600000 ms" }),
+      ]);
+      await world.eventually(async () => (await world.ledger.escrowOf(orderId)).status === 'voided', 'the lock is voided');
+      expect(await delta()).toEqual({ buyer: 0n, merchant: 0n, courier: 0n, platform: 0n });
+    } finally {
+      await world.stopBridge('BankBMSP');
+      await world.startBridge('BankBMSP');
+    }
+  });
+
   it('refunds the lock when the merchant rejects', async () => {
     const { orderId } = await world.paidOrder();
     expect((await world.ledger.escrowOf(orderId)).status).toBe('locked');

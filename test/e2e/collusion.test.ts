@@ -5,7 +5,7 @@ import { orderKey } from '@securepay/escrow-agent';
 import { connectGateway, orgAdmin, type GatewayConnection } from '@securepay/network';
 import { datedProposal } from '../attacks/dated-proposal';
 import { peerSigningIdentity, submitForgery, type Forgery } from '../attacks/forged-transaction';
-import { EscrowDriver } from './escrow-driver';
+import { EscrowDriver, refusal } from './escrow-driver';
 import { connectionOf, networkLayout } from './fixtures';
 
 const endorsingOrgs = ['PlatformMSP', 'BankAMSP', 'BankBMSP'];
@@ -80,6 +80,23 @@ describe('the chain holds its rules against colluding members', () => {
       // Dated honestly, the buyer's window is still open.
       expect(refusalOf(await endorseDated(endorsingOrgs, 'AutoConfirm', orderId, Date.now()))?.code).toBe('TOO_EARLY');
       expect((await driver.order(orderId)).state).toBe('DELIVERED');
+    });
+  });
+
+  describe('deadlines bind the platform too', () => {
+    it('a dispute the platform leaves open past resolveBy is resolved by anyone, by the default rule; the platform is then too late', async () => {
+      const { orderId } = await driver.disputed({ depositMs: 1_000, resolutionMs: 2_000 });
+      const { dispute } = await driver.order(orderId);
+      expect(dispute!.resolveBy).toBe(dispute!.depositBy + 2_000);
+      // Before resolveBy nobody but the platform may resolve.
+      expect(await refusal(driver.submit('stranger', 'ResolveByDefault', orderId))).toMatch(/TOO_EARLY/);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, dispute!.resolveBy - Date.now()) + 1_500));
+      expect(await refusal(driver.submit('platform', 'ResolveDispute', orderId, 'buyer', 'e'.repeat(64)))).toMatch(/DEADLINE_PASSED/);
+      await driver.submit('stranger', 'ResolveByDefault', orderId);
+      const resolved = await driver.order(orderId);
+      // No deposits, and the courier signed delivery: the delivery stands.
+      expect(resolved.state).toBe('CONFIRMED');
+      expect(resolved.dispute!.resolution).toMatchObject({ winner: 'courier', byDefault: true });
     });
   });
 

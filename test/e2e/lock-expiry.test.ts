@@ -144,8 +144,8 @@ describe('escrow locks whose order never reaches the chain', () => {
   });
 
   it('leaves alone the lock of an order on the chain whose proposal two orgs alone endorsed, while its banks are down past the window', async () => {
-    // The chaincode's policy is two of the platform and the banks: a proposal the gateway had
-    // endorsed by the two banks alone commits VALID, and the order is on the chain. (Every later
+    // The chaincode's policy is the platform and one bank: a proposal the gateway had endorsed by the
+    // platform and the buyer's bank alone commits VALID, and the order is on the chain. (Every later
     // step needs all three: the order's own state-based policy.)
     const before = await buyerAvailable();
     const order = await locked();
@@ -165,7 +165,7 @@ describe('escrow locks whose order never reaches the chain', () => {
             }),
           ],
           transientData: { terms: JSON.stringify(terms) },
-          endorsingOrganizations: ['BankAMSP', 'BankBMSP'],
+          endorsingOrganizations: ['PlatformMSP', 'BankAMSP'],
         }),
       );
       expect((await world.driver.order(orderId)).state).toBe('PROPOSED');

@@ -91,7 +91,10 @@ export class MoneyWorld {
     return file;
   }
 
-  async startBridge(bank: Bank, overrides: Partial<Pick<BridgeOptions, 'jobAttempts' | 'retryDelayMs'>> = {}): Promise<void> {
+  async startBridge(
+    bank: Bank,
+    overrides: Partial<Pick<BridgeOptions, 'jobAttempts' | 'retryDelayMs' | 'minWindows'>> = {},
+  ): Promise<void> {
     const connection = connectionOf(bank);
     const metrics = this.metrics.get(bank) ?? new BridgeMetrics();
     this.metrics.set(bank, metrics);

@@ -1,7 +1,7 @@
 import type { Actor, PartyRef } from './actor';
 import { approve, expire, reject, slotsOf } from './approval';
 import { autoConfirm, confirm, deliver, ship } from './delivery';
-import { declareNonReceipt, recordDeposit, resolveDispute } from './dispute';
+import { declareNonReceipt, recordDeposit, resolveByDefault, resolveDispute } from './dispute';
 import type { Order } from './order';
 import type { DisputeWinner } from './payouts';
 import type { SignedReceipt } from './receipt';
@@ -22,6 +22,7 @@ export type OrderAction =
   | { type: 'declareNonReceipt' }
   | { type: 'recordDeposit'; party: DisputeWinner; lockRef: string }
   | { type: 'resolveDispute'; winner: DisputeWinner; evidenceHash: string }
+  | { type: 'resolveByDefault' }
   | { type: 'recordSettlement'; receipt: SignedReceipt }
   | { type: 'challenge' }
   | { type: 'compensate' };
@@ -42,6 +43,7 @@ export function needsTerms(order: Order, action: OrderAction, actor: Actor): boo
     case 'approve':
       return slotsOf(order, actor).includes('merchant');
     case 'resolveDispute':
+    case 'resolveByDefault':
     case 'recordSettlement':
       return true;
     default:
@@ -73,6 +75,8 @@ export function applyAction(order: Order, action: OrderAction, ctx: ActionContex
       return recordDeposit(order, ctx, action.party, action.lockRef);
     case 'resolveDispute':
       return resolveDispute(order, ctx, action.winner, action.evidenceHash, terms());
+    case 'resolveByDefault':
+      return resolveByDefault(order, ctx, terms());
     case 'recordSettlement':
       return recordSettlement(order, ctx, action.receipt, terms(), facts.ledgerKeyPem);
     case 'challenge':

@@ -16,8 +16,9 @@ export function declareNonReceipt(order: Order, ctx: ActionContext): Transition 
   requireParty(isParty(ctx.actor, 'buyer', order.buyer), 'declare non-receipt', "the order's buyer");
   if (order.state === 'DELIVERED') requireBy(ctx.now, order.confirmBy!, 'a declaration of non-receipt');
   else requireAfter(ctx.now, order.deliverBy, 'a shipped order can be declared not received');
+  const depositBy = ctx.now + order.windows.depositMs;
   return transition(order, ctx, 'declareNonReceipt', 'DISPUTED', {
-    dispute: { at: ctx.now, txId: ctx.txId, depositBy: ctx.now + order.windows.depositMs, deposits: {} },
+    dispute: { at: ctx.now, txId: ctx.txId, depositBy, resolveBy: depositBy + order.windows.resolutionMs, deposits: {} },
   });
 }
 
@@ -36,8 +37,9 @@ export function recordDeposit(order: Order, ctx: ActionContext, party: DisputeWi
 
 /**
  * The platform names the honest party, with the hash of its evidence, once both deposits are in or
- * the deposit deadline has passed. A party that did not deposit loses by default. The courier
- * winning means delivery happened (settlement follows); the buyer winning refunds the order.
+ * the deposit deadline has passed, and no later than `resolveBy`. A party that did not deposit loses
+ * by default. The courier winning means delivery happened (settlement follows); the buyer winning
+ * refunds the order.
  */
 export function resolveDispute(
   order: Order,
@@ -50,6 +52,39 @@ export function resolveDispute(
   requireParty(ctx.actor.role === 'platform', 'resolve a dispute', 'the platform');
   if (winner !== 'buyer' && winner !== 'courier') refuse('BAD_ARGUMENT', 'the winner must be "buyer" or "courier"');
   if (!hashPattern.test(evidenceHash)) refuse('BAD_ARGUMENT', 'evidenceHash must be a SHA-256 hash: 64 lowercase hex digits');
+  requireBy(ctx.now, order.dispute!.resolveBy, "the platform's resolution (after it, the default rule decides)");
+  return resolved(order, ctx, winner, { evidenceHash }, terms);
+}
+
+/**
+ * Who wins a dispute nobody judged: what the chain records stands. A party that alone deposited wins
+ * (the other did not back its word). Otherwise the courier's signed delivery stands if it signed one;
+ * if the goods never reached DELIVERED (the order was overdue), the buyer's claim does.
+ */
+export function defaultWinner(order: Order): DisputeWinner {
+  const { buyer, courier } = order.dispute!.deposits;
+  if (buyer && !courier) return 'buyer';
+  if (courier && !buyer) return 'courier';
+  return order.delivery ? 'courier' : 'buyer';
+}
+
+/**
+ * After `resolveBy` a dispute the platform left open is resolved by anyone, by the default rule: the
+ * platform cannot hold an order (and both deposits) hostage by staying silent.
+ */
+export function resolveByDefault(order: Order, ctx: ActionContext, terms: OrderTerms): Transition {
+  requireState(order, 'resolve a dispute by default', 'DISPUTED');
+  requireAfter(ctx.now, order.dispute!.resolveBy, 'a dispute can be resolved by default');
+  return resolved(order, ctx, defaultWinner(order), { evidenceHash: '0'.repeat(64), byDefault: true }, terms);
+}
+
+function resolved(
+  order: Order,
+  ctx: ActionContext,
+  winner: DisputeWinner,
+  how: { evidenceHash: string; byDefault?: true },
+  terms: OrderTerms,
+): Transition {
   const dispute = order.dispute!;
   const deposited = { buyer: dispute.deposits.buyer !== undefined, courier: dispute.deposits.courier !== undefined };
   if (!(deposited.buyer && deposited.courier)) {
@@ -57,7 +92,7 @@ export function resolveDispute(
     const loser = winner === 'buyer' ? 'courier' : 'buyer';
     if (deposited[loser] && !deposited[winner]) refuse('BAD_ARGUMENT', `the ${winner} did not deposit and loses by default`);
   }
-  const resolution = { at: ctx.now, txId: ctx.txId, winner, evidenceHash };
+  const resolution = { at: ctx.now, txId: ctx.txId, winner, ...how };
   const payouts = disputePayouts(priceOf(terms), winner, deposited);
   const patched = { ...order, dispute: { ...dispute, resolution } };
   const result =

@@ -80,6 +80,12 @@ const rules: Record<string, Rule> = {
     actors: ['platform'],
     time: (o) => o.createdAt + 10,
   },
+  resolveByDefault: {
+    action: () => ({ type: 'resolveByDefault' }),
+    states: ['DISPUTED'],
+    actors: 'anyone',
+    time: (o) => (o.dispute?.resolveBy ?? o.createdAt) + 1,
+  },
   recordSettlement: {
     action: (o) => ({ type: 'recordSettlement', receipt: signedReceipt(o) }),
     states: ['CONFIRMED', 'CHALLENGED'],

@@ -45,8 +45,11 @@ export interface Deposit extends Step {
 
 export interface Dispute extends Step {
   depositBy: number;
+  /** Until when the platform may resolve; after it anyone may, by the default rule (dispute.ts). */
+  resolveBy: number;
   deposits: Partial<Record<DisputeWinner, Deposit>>;
-  resolution?: Step & { winner: DisputeWinner; evidenceHash: string };
+  /** `byDefault`: nobody judged; the winner is the default rule's. */
+  resolution?: Step & { winner: DisputeWinner; evidenceHash: string; byDefault?: true };
 }
 
 /** One entry per transition, for the order's timeline. */

@@ -13,6 +13,8 @@ export interface OrderWindows {
   confirmationMs: number;
   /** From the dispute until both deposits are due. */
   depositMs: number;
+  /** From the deposit deadline until the platform must have resolved the dispute; after it anyone may, by the default rule. */
+  resolutionMs: number;
   /** From confirmation until the merchant's bank must record the settlement. */
   settlementMs: number;
   /** From a challenge until the merchant's bank must prove the settlement. */
@@ -27,6 +29,7 @@ export const defaultWindows: OrderWindows = {
   deliveryMs: 14 * day,
   confirmationMs: 3 * day,
   depositMs: 2 * day,
+  resolutionMs: 2 * day,
   settlementMs: day,
   proofMs: day,
 };
@@ -42,6 +45,7 @@ export const windowsSchema = z.strictObject({
   deliveryMs: windowMs,
   confirmationMs: windowMs,
   depositMs: windowMs,
+  resolutionMs: windowMs,
   settlementMs: windowMs,
   proofMs: windowMs,
 });
