@@ -80,7 +80,9 @@ function requestFor(step, order, parties, contractId) {
     case 'resolveForCourier':
       return as(admins.platform, 'ResolveDispute', [order.orderId, 'courier', hex32()]);
     case 'recordSettlement':
-      return as(admins.merchantBank, 'RecordSettlement', [order.orderId, JSON.stringify(signedReceipt(order, parties))]);
+      return as(admins.merchantBank, 'RecordSettlement', [order.orderId], {
+        transientMap: { receipt: JSON.stringify(signedReceipt(order, parties)) },
+      });
     default:
       throw new Error(`unknown step ${step}`);
   }

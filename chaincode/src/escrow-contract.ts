@@ -15,6 +15,8 @@ import {
   signedReceiptSchema,
   termsSchema,
   windowsSchema,
+  windowBoundsSchema,
+  windowsOutOfBounds,
   compensationSchema,
   type Actor,
   type Order,
@@ -82,7 +84,14 @@ export class EscrowContract extends Contract {
     const terms = parseJson(termsSchema, Buffer.from(termsBytes!).toString('utf8'), 'terms');
     const store = new OrderStore(ctx);
     if (await store.get(proposal.orderId)) refuse('ALREADY_EXISTS', `order ${proposal.orderId} already exists`);
-    const transition = propose(proposal, terms, await store.windows(), this.context(ctx), await store.compensation());
+    const transition = propose(
+      proposal,
+      terms,
+      await store.windows(),
+      this.context(ctx),
+      await store.compensation(),
+      await store.windowBounds(),
+    );
     await store.putTerms(transition.order, terms);
     return this.commit(ctx, store, [[transition, undefined]]);
   }
@@ -188,12 +197,29 @@ export class EscrowContract extends Contract {
     return this.act(ctx, orderId, { type: 'resolveByDefault' });
   }
 
-  /** `receiptJson`: `{"receipt": SettlementReceipt, "signature": base64}`, signed by the bank's ledger key. */
+  /**
+   * Transient `receipt`: `{"receipt": SettlementReceipt, "signature": base64}`, signed by the bank's
+   * ledger key. It names amounts and the merchant's wallet, so it never travels as an argument: it is
+   * kept in the collection, and public state and the event hold only its hash.
+   */
   @Transaction()
   @Returns('string')
-  async RecordSettlement(ctx: Context, orderId: string, receiptJson: string): Promise<string> {
-    const receipt = parseJson(signedReceiptSchema, receiptJson, 'receipt');
+  async RecordSettlement(ctx: Context, orderId: string): Promise<string> {
+    const bytes = ctx.stub.getTransient().get('receipt');
+    if (!bytes) refuse('BAD_ARGUMENT', 'the signed receipt must travel in the transient map under "receipt"');
+    const receipt = parseJson(signedReceiptSchema, Buffer.from(bytes!).toString('utf8'), 'receipt');
     return this.act(ctx, orderId, { type: 'recordSettlement', receipt });
+  }
+
+  /** The signed settlement receipt: for the platform, the order's banks and its merchant. */
+  @Transaction(false)
+  @Returns('string')
+  async GetSettlementReceipt(ctx: Context, orderId: string): Promise<string> {
+    const store = new OrderStore(ctx);
+    const order = await this.load(store, orderIdOf(orderId));
+    if (!involved(callerOf(ctx).actor, order, ['merchant']))
+      refuse('WRONG_PARTY', `the receipt of order ${orderId} is not the caller's to read`);
+    return canonicalJson((await store.getReceipt(order)) ?? refuse('NOT_FOUND', `order ${orderId} has no settlement receipt`));
   }
 
   @Transaction()
@@ -235,13 +261,39 @@ export class EscrowContract extends Contract {
   async ConfigureWindows(ctx: Context, windowsJson: string): Promise<void> {
     const { actor } = callerOf(ctx);
     if (actor.role !== 'platform') refuse('WRONG_PARTY', 'only the platform may configure the default windows');
-    await new OrderStore(ctx).putWindows(parseJson(windowsSchema, windowsJson, 'windows'));
+    const store = new OrderStore(ctx);
+    const windows = parseJson(windowsSchema, windowsJson, 'windows');
+    const outOfBounds = windowsOutOfBounds(windows, await store.windowBounds());
+    if (outOfBounds.length > 0)
+      refuse('BAD_ARGUMENT', `the default windows must be within the channel's bounds: ${outOfBounds.join('; ')}`);
+    await store.putWindows(windows);
   }
 
   @Transaction(false)
   @Returns('string')
   async GetWindows(ctx: Context): Promise<string> {
     return canonicalJson(await new OrderStore(ctx).windows());
+  }
+
+  /**
+   * The platform sets the channel's bounds on every order's windows, checked at `Propose`; the
+   * defaults must fall within them. (Each bank also applies its own minimums before approving.)
+   */
+  @Transaction()
+  async ConfigureWindowBounds(ctx: Context, boundsJson: string): Promise<void> {
+    const { actor } = callerOf(ctx);
+    if (actor.role !== 'platform') refuse('WRONG_PARTY', 'only the platform may configure the window bounds');
+    const store = new OrderStore(ctx);
+    const bounds = parseJson(windowBoundsSchema, boundsJson, 'window bounds');
+    const outOfBounds = windowsOutOfBounds(await store.windows(), bounds);
+    if (outOfBounds.length > 0) refuse('BAD_ARGUMENT', `the default windows would be outside these bounds: ${outOfBounds.join('; ')}`);
+    await store.putWindowBounds(bounds);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetWindowBounds(ctx: Context): Promise<string> {
+    return canonicalJson(await new OrderStore(ctx).windowBounds());
   }
 
   /** The platform sets the late-settlement penalty that orders proposed from now on carry. */
@@ -319,6 +371,7 @@ export class EscrowContract extends Contract {
     };
     const transition = applyAction(order, action, context, facts);
     if (transition.payouts) await store.putPayouts(order, transition.payouts);
+    if (action.type === 'recordSettlement') await store.putReceipt(order, action.receipt);
     return this.commit(ctx, store, [[transition, order]]);
   }
 

@@ -6,12 +6,15 @@ import {
   defaultCompensation,
   defaultWindows,
   formatAmount,
+  noWindowBounds,
   refuse,
   type CompensationPolicy,
   type DisputePayouts,
   type Order,
   type OrderTerms,
   type OrderWindows,
+  type SignedReceipt,
+  type WindowBounds,
 } from './order';
 import { platformMspId } from './caller';
 
@@ -27,6 +30,7 @@ const partyIndexKeys = (ctx: Context, order: Order): string[] =>
 const indexValue = Buffer.from([0]);
 const termsKey = (ctx: Context, orderId: string): string => ctx.stub.createCompositeKey('terms', [orderId]);
 const payoutsKey = (ctx: Context, orderId: string): string => ctx.stub.createCompositeKey('payouts', [orderId]);
+const receiptKey = (ctx: Context, orderId: string): string => ctx.stub.createCompositeKey('receipt', [orderId]);
 const ledgerKeyKey = (ctx: Context, mspId: string): string => ctx.stub.createCompositeKey('ledgerKey', [mspId]);
 
 /** Endorsement by the peers of these orgs, each of them: a key-level (state-based) policy. */
@@ -101,6 +105,17 @@ export class OrderStore {
     await this.ctx.stub.setPrivateDataValidationParameter(termsCollection, key, peersOf(...orderOrgs(order)));
   }
 
+  /** The signed settlement receipt, private like the terms and under the same three-org policy. */
+  async putReceipt(order: Order, signed: SignedReceipt): Promise<void> {
+    const key = receiptKey(this.ctx, order.orderId);
+    await this.ctx.stub.putPrivateData(termsCollection, key, Buffer.from(canonicalJson(signed)));
+    await this.ctx.stub.setPrivateDataValidationParameter(termsCollection, key, peersOf(...orderOrgs(order)));
+  }
+
+  async getReceipt(order: Order): Promise<SignedReceipt | undefined> {
+    return decode<SignedReceipt>(await this.ctx.stub.getPrivateData(termsCollection, receiptKey(this.ctx, order.orderId)));
+  }
+
   async getPayouts(orderId: string): Promise<Record<keyof DisputePayouts, string> | undefined> {
     return decode(await this.ctx.stub.getPrivateData(termsCollection, payoutsKey(this.ctx, orderId)));
   }
@@ -111,6 +126,16 @@ export class OrderStore {
 
   async putWindows(windows: OrderWindows): Promise<void> {
     await this.ctx.stub.putState(this.ctx.stub.createCompositeKey('config', ['windows']), Buffer.from(canonicalJson(windows)));
+  }
+
+  async windowBounds(): Promise<WindowBounds> {
+    return (
+      decode<WindowBounds>(await this.ctx.stub.getState(this.ctx.stub.createCompositeKey('config', ['windowBounds']))) ?? noWindowBounds
+    );
+  }
+
+  async putWindowBounds(bounds: WindowBounds): Promise<void> {
+    await this.ctx.stub.putState(this.ctx.stub.createCompositeKey('config', ['windowBounds']), Buffer.from(canonicalJson(bounds)));
   }
 
   async compensation(): Promise<CompensationPolicy> {

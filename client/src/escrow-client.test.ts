@@ -93,7 +93,7 @@ describe('EscrowClient submissions', () => {
     const receipt = signedReceipt(orderIn('CONFIRMED'));
     const committed = await escrow.recordSettlement(settled.orderId, receipt);
     expect(committed).toEqual({ result: settled, txId: 'tx-1', blockNumber: 11n });
-    expect(calls[0]).toEqual({ name: 'RecordSettlement', args: [settled.orderId, JSON.stringify(receipt)], transient: {} });
+    expect(calls[0]).toEqual({ name: 'RecordSettlement', args: [settled.orderId], transient: { receipt: JSON.stringify(receipt) } });
   });
 
   it('sends the terms in the transient map only, and prepares once the peers have endorsed', async () => {

@@ -3,12 +3,14 @@ import {
   compensationSchema,
   termsHash,
   termsSchema,
+  windowBoundsSchema,
   type CompensationPolicy,
   type DisputeWinner,
   type Order,
   type OrderState,
   type OrderTerms,
   type OrderWindows,
+  type WindowBounds,
   type PartyRef,
   type Proposal,
   type SignedReceipt,
@@ -131,7 +133,8 @@ export class EscrowClient {
 
   /** The merchant's bank proves the settlement with a receipt signed by its ledger key. */
   recordSettlement(orderId: string, receipt: SignedReceipt): Promise<Committed<Order>> {
-    return this.step('RecordSettlement', [orderId, JSON.stringify(receipt)]);
+    // The receipt names amounts and the merchant's wallet: transient, never an argument in the block.
+    return this.step('RecordSettlement', [orderId], { transientData: { receipt: JSON.stringify(receipt) } });
   }
 
   challenge(orderId: string): Promise<Committed<Order>> {
@@ -187,6 +190,16 @@ export class EscrowClient {
   /** The PEM public key `mspId` registered; a `ContractRefusal` NOT_FOUND when it registered none. */
   getLedgerKey(mspId: string): Promise<string> {
     return this.#chain.evaluate('GetLedgerKey', [mspId]);
+  }
+
+  /** The platform sets the channel's bounds on every order's windows. */
+  async configureWindowBounds(bounds: WindowBounds): Promise<Commit> {
+    const { txId, blockNumber } = await this.#chain.commit('ConfigureWindowBounds', [JSON.stringify(bounds)]);
+    return { txId, blockNumber };
+  }
+
+  async getWindowBounds(): Promise<WindowBounds> {
+    return parseResult(windowBoundsSchema, await this.#chain.evaluate('GetWindowBounds', []), 'window bounds');
   }
 
   async getWindows(): Promise<OrderWindows> {

@@ -18,6 +18,7 @@ export {
   settlementSplit,
   signedReceiptSchema,
   windowOverridesSchema,
+  type WindowBounds,
   type CompensationPolicy,
   type DisputeWinner,
   type Order,

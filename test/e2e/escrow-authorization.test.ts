@@ -61,8 +61,7 @@ describe('who may call what, on the real network', () => {
     const orderId = orders.confirmed!;
     const receipt = JSON.stringify(driver.receipt(orderId, JSON.parse(orders.confirmedTerms!)));
     const before = await driver.order(orderId);
-    for (const who of allBut('bankB'))
-      expect(await refusal(driver.submit(who, 'RecordSettlement', orderId, receipt))).toMatch(/WRONG_PARTY/);
+    for (const who of allBut('bankB')) expect(await refusal(driver.recordSettlement(who, orderId, receipt))).toMatch(/WRONG_PARTY/);
     expect(await driver.order(orderId)).toEqual(before);
   });
 

@@ -168,6 +168,14 @@ export class EscrowDriver {
     return this.submitProposal(() => party.contract.newProposal(name, { arguments: args }));
   }
 
+  /** The merchant's bank's settlement record: the signed receipt travels in the transient map. */
+  async recordSettlement(who: Who, orderId: string, receiptJson: string): Promise<string> {
+    const party = this.parties[who];
+    return this.submitProposal(() =>
+      party.contract.newProposal('RecordSettlement', { arguments: [orderId], transientData: { receipt: receiptJson } }),
+    );
+  }
+
   /**
    * Endorses, submits and waits for every peer. A transaction invalidated by a read conflict (another
    * party, a bank's bridge say, changed the same order in the same block), or whose endorsements

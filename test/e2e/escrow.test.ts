@@ -27,7 +27,7 @@ describe('the escrow contract on the real network', () => {
     await driver.submit('merchant', 'Ship', orderId, '');
     await driver.submit('courier', 'Deliver', orderId, sha256Hex());
     await driver.submit('buyer', 'Confirm', orderId);
-    order = JSON.parse(await driver.submit('bankB', 'RecordSettlement', orderId, JSON.stringify(driver.receipt(orderId, terms)))) as Order;
+    order = JSON.parse(await driver.recordSettlement('bankB', orderId, JSON.stringify(driver.receipt(orderId, terms)))) as Order;
 
     expect(order.state).toBe('SETTLED');
     expect(order.history.map((h) => h.action)).toEqual([
@@ -76,7 +76,7 @@ describe('the escrow contract on the real network', () => {
       platform: (price - price / 2n).toString(),
     });
     expect(JSON.stringify(resolved)).not.toContain(terms.price);
-    await driver.submit('bankB', 'RecordSettlement', orderId, JSON.stringify(driver.receipt(orderId, terms)));
+    await driver.recordSettlement('bankB', orderId, JSON.stringify(driver.receipt(orderId, terms)));
     expect((await driver.order(orderId)).state).toBe('SETTLED');
   });
 
@@ -121,7 +121,7 @@ describe('the escrow contract on the real network', () => {
     expect(await refusal(driver.submit('merchant', 'Challenge', orderId))).toMatch(/TOO_EARLY/);
     await sleep(pastShort);
     expect((JSON.parse(await driver.submit('merchant', 'Challenge', orderId)) as Order).state).toBe('CHALLENGED');
-    await driver.submit('bankB', 'RecordSettlement', orderId, JSON.stringify(driver.receipt(orderId, terms)));
+    await driver.recordSettlement('bankB', orderId, JSON.stringify(driver.receipt(orderId, terms)));
     expect((await driver.order(orderId)).state).toBe('SETTLED');
   });
 
@@ -132,7 +132,7 @@ describe('the escrow contract on the real network', () => {
     await driver.submit('merchant', 'Challenge', orderId);
     expect(await refusal(driver.submit('merchant', 'Compensate', orderId))).toMatch(/TOO_EARLY/);
     await sleep(pastShort);
-    expect(await refusal(driver.submit('bankB', 'RecordSettlement', orderId, JSON.stringify(driver.receipt(orderId, terms))))).toMatch(
+    expect(await refusal(driver.recordSettlement('bankB', orderId, JSON.stringify(driver.receipt(orderId, terms))))).toMatch(
       /DEADLINE_PASSED/,
     );
     expect((JSON.parse(await driver.submit('merchant', 'Compensate', orderId)) as Order).state).toBe('COMPENSATED');
@@ -152,10 +152,16 @@ describe('the escrow contract on the real network', () => {
       [driver.receipt(orderId, terms, { merchantWallet: 'w-somebody-else' }), /INVALID_PROOF: the receipt pays another wallet/],
     ] as const;
     for (const [receipt, reason] of attempts) {
-      expect(await refusal(driver.submit('bankB', 'RecordSettlement', orderId, JSON.stringify(receipt)))).toMatch(reason);
+      expect(await refusal(driver.recordSettlement('bankB', orderId, JSON.stringify(receipt)))).toMatch(reason);
     }
-    expect(await refusal(driver.submit('bankB', 'RecordSettlement', orderId, '{"receipt": 1'))).toMatch(
-      /BAD_ARGUMENT: invalid receipt: not JSON/,
+    expect(await refusal(driver.recordSettlement('bankB', orderId, '{"receipt": 1'))).toMatch(/BAD_ARGUMENT: invalid receipt: not JSON/);
+    // The receipt names amounts and a wallet: as a transaction argument (in every block) it is not taken.
+    const good = JSON.stringify(driver.receipt(orderId, terms));
+    expect(await refusal(driver.submit('bankB', 'RecordSettlement', orderId, good))).toMatch(
+      /Expected 1 parameters, but 2 have been supplied/,
+    );
+    expect(await refusal(driver.submit('bankB', 'RecordSettlement', orderId))).toMatch(
+      /BAD_ARGUMENT: the signed receipt must travel in the transient map/,
     );
     expect((await driver.order(orderId)).state).toBe('CONFIRMED');
   });
@@ -174,6 +180,30 @@ describe('the escrow contract on the real network', () => {
     expect(await refusal(driver.submit('platform', 'ConfigureWindows', JSON.stringify({ ...defaultWindows, proofMs: 5 })))).toMatch(
       /BAD_ARGUMENT: invalid windows: .*proofMs/,
     );
+  });
+
+  it('holds every order’s windows within the bounds the channel configures: a 1-second deposit window is refused', async () => {
+    const bounds = { min: { depositMs: 3_600_000 }, max: { deliveryMs: 30 * 86_400_000 } };
+    expect(await refusal(driver.submit('bankA', 'ConfigureWindowBounds', JSON.stringify(bounds)))).toMatch(/WRONG_PARTY/);
+    await driver.submit('platform', 'ConfigureWindowBounds', JSON.stringify(bounds));
+    try {
+      expect(JSON.parse(await driver.evaluate('bankB', 'GetWindowBounds'))).toEqual(bounds);
+      expect(await refusal(driver.propose({ depositMs: 1_000 }))).toMatch(
+        /BAD_ARGUMENT: .*depositMs 1000 is below the channel's minimum of 3600000 ms/,
+      );
+      expect(await refusal(driver.propose({ deliveryMs: 60 * 86_400_000 }))).toMatch(
+        /deliveryMs 5184000000 is above the channel's maximum/,
+      );
+      expect(
+        await refusal(driver.submit('platform', 'ConfigureWindows', JSON.stringify({ ...defaultWindows, depositMs: 60_000 }))),
+      ).toMatch(/BAD_ARGUMENT: the default windows must be within the channel's bounds/);
+      const { orderId } = await driver.propose({ depositMs: 3_600_000 });
+      expect((await driver.order(orderId)).windows.depositMs).toBe(3_600_000);
+      // Read again: the refused changes left the defaults as they were.
+      expect(JSON.parse(await driver.evaluate('platform', 'GetWindows'))).toEqual(defaultWindows);
+    } finally {
+      await driver.submit('platform', 'ConfigureWindowBounds', JSON.stringify({ min: {}, max: {} }));
+    }
   });
 
   it('lists orders by state and by party, a page at a time', async () => {

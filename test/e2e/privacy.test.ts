@@ -1,3 +1,4 @@
+import { settlementSplit } from '@securepay/client';
 import { connectGateway, orgAdmin, publicTransactions, type PublicTransaction } from '@securepay/network';
 import { EscrowDriver, sha256Hex } from './escrow-driver';
 import { connectionOf } from './fixtures';
@@ -10,6 +11,8 @@ import { connectionOf } from './fixtures';
 describe('privacy of the public channel', () => {
   let driver: EscrowDriver;
   const secrets: string[] = [];
+  /** What a settlement receipt names: the merchant's amount and the platform's commission. */
+  const settledAmounts: string[] = [];
   let lastBlock = 0n;
 
   beforeAll(async () => {
@@ -19,7 +22,9 @@ describe('privacy of the public channel', () => {
     const settled = await driver.delivered();
     track(settled.terms);
     await driver.submit('buyer', 'Confirm', settled.orderId);
-    await driver.submit('bankB', 'RecordSettlement', settled.orderId, JSON.stringify(driver.receipt(settled.orderId, settled.terms)));
+    await driver.recordSettlement('bankB', settled.orderId, JSON.stringify(driver.receipt(settled.orderId, settled.terms)));
+    const split = settlementSplit(settled.terms);
+    settledAmounts.push(split.merchantAmount.toString(), split.commissionAmount.toString());
 
     const disputed = await driver.disputed();
     track(disputed.terms);
@@ -62,7 +67,10 @@ describe('privacy of the public channel', () => {
       for (const write of escrowWrites) expect(`${write.key} = ${write.value.toString('utf8')}`).not.toContain(secret);
       for (const event of events) expect(event.payload.toString('utf8')).not.toContain(secret);
     }
-    // Prices appear in no block at all, headers and certificates included: only the terms hash is public.
-    for (const price of driver.prices) for (const block of wholeBlocks) expect(block.includes(Buffer.from(price))).toBe(false);
+    // Prices, and the amounts a settlement receipt names, appear in no block at all, arguments, headers
+    // and certificates included: only the terms hash and the receipt's hash are public.
+    expect(settledAmounts.every((a) => a.length >= 9)).toBe(true);
+    for (const amount of [...driver.prices, ...settledAmounts])
+      for (const block of wholeBlocks) expect(block.includes(Buffer.from(amount))).toBe(false);
   });
 });

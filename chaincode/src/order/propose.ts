@@ -5,7 +5,7 @@ import type { Order } from './order';
 import { refuse } from './refusal';
 import { termsHash, type OrderTerms } from './terms';
 import { changeOf, requireParty, samePartyRef, type ActionContext, type Transition } from './transition';
-import { windowOverridesSchema, type OrderWindows } from './windows';
+import { noWindowBounds, windowOverridesSchema, windowsOutOfBounds, type OrderWindows, type WindowBounds } from './windows';
 
 export const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
 const partyRefSchema = z.strictObject({
@@ -32,6 +32,7 @@ export function propose(
   defaults: OrderWindows,
   ctx: ActionContext,
   compensation: CompensationPolicy = defaultCompensation,
+  bounds: WindowBounds = noWindowBounds,
 ): Transition {
   const { actor, now } = ctx;
   requireParty(actor.role === 'buyer' && actor.partyId !== undefined, 'propose an order', 'a buyer');
@@ -43,6 +44,8 @@ export function propose(
     refuse('BAD_ARGUMENT', 'the courier must be neither the buyer nor the merchant');
   }
   const windows: OrderWindows = { ...defaults, ...proposal.windows };
+  const outOfBounds = windowsOutOfBounds(windows, bounds);
+  if (outOfBounds.length > 0) refuse('BAD_ARGUMENT', `the order's windows are outside the channel's bounds: ${outOfBounds.join('; ')}`);
   const order: Order = {
     orderId: proposal.orderId,
     state: 'PROPOSED',

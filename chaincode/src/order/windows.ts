@@ -51,3 +51,28 @@ export const windowsSchema = z.strictObject({
 });
 
 export const windowOverridesSchema = windowsSchema.partial();
+
+/**
+ * The channel's limits on any order's windows, per window: a buyer's per-order windows (and the
+ * defaults) must fall within them, so a 1-second deposit window cannot make a dispute free.
+ */
+export interface WindowBounds {
+  min: Partial<OrderWindows>;
+  max: Partial<OrderWindows>;
+}
+
+export const windowBoundsSchema = z.strictObject({ min: windowOverridesSchema, max: windowOverridesSchema });
+
+/** No limits beyond the global 1 s to 365 days until the channel configures some. */
+export const noWindowBounds: WindowBounds = { min: {}, max: {} };
+
+/** Every window outside the channel's bounds, named; empty when all are within. */
+export function windowsOutOfBounds(windows: OrderWindows, bounds: WindowBounds): string[] {
+  return (Object.keys(windows) as (keyof OrderWindows)[]).flatMap((name) => {
+    const { [name]: min } = bounds.min;
+    const { [name]: max } = bounds.max;
+    if (min !== undefined && windows[name] < min) return [`${name} ${windows[name]} is below the channel's minimum of ${min} ms`];
+    if (max !== undefined && windows[name] > max) return [`${name} ${windows[name]} is above the channel's maximum of ${max} ms`];
+    return [];
+  });
+}
