@@ -77,7 +77,9 @@ export class OrderDesk {
       currency: this.settings.currency,
       commissionBps: this.settings.commissionBps,
       buyerWallet: buyer.wallet,
+      buyerWalletSalt: await this.users.walletSalt(buyer),
       merchantWallet: merchant.wallet,
+      merchantWalletSalt: await this.users.walletSalt(merchant),
       productId: input.productId,
       salt: randomBytes(16).toString('hex'),
     };

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
+import { walletCommitment } from '@securepay/client';
 import type { SigningIdentity } from '@securepay/network';
 import type { CbdcLedger } from '@securepay/ledger';
 import { ApiError } from './api-error';
@@ -87,16 +88,18 @@ export class UserRegistry {
     };
     const token = `sp_${randomBytes(32).toString('base64url')}`;
     const walletSecret = randomBytes(24).toString('hex');
+    // The certificate commits to the wallet; the salt that opens it stays here, for the terms.
+    const walletSalt = randomBytes(16).toString('hex');
     const identity = await this.banks.register(input.bank, {
       enrollmentId: userId,
       role: user.role,
       partyId: user.partyId,
-      wallet: user.wallet,
+      walletCommitment: walletCommitment(user.wallet, walletSalt),
     });
     await this.ledger.openAccount(`open.${user.wallet}`, { id: user.wallet, kind: 'user', bank: user.bank, ownerSecret: walletSecret });
     await this.pool.query(
-      `insert into platform.users (user_id, role, bank, display_name, party_id, wallet, enrollment_id, token_hash, certificate_pem, sealed_key, sealed_wallet_secret)
-       values ($1, $2, $3, $4, $5, $6, $1, $7, $8, $9, $10)`,
+      `insert into platform.users (user_id, role, bank, display_name, party_id, wallet, enrollment_id, token_hash, certificate_pem, sealed_key, sealed_wallet_secret, wallet_salt)
+       values ($1, $2, $3, $4, $5, $6, $1, $7, $8, $9, $10, $11)`,
       [
         userId,
         user.role,
@@ -108,6 +111,7 @@ export class UserRegistry {
         identity.certificatePem,
         JSON.stringify(this.keystore.seal(userId, 'fabric-key', identity.privateKeyPem)),
         JSON.stringify(this.keystore.seal(userId, 'wallet-secret', walletSecret)),
+        walletSalt,
       ],
     );
     return { user, token };
@@ -122,6 +126,14 @@ export class UserRegistry {
       hashed.toString('hex'),
     ]);
     return rows[0] ? { kind: 'user', scope: `user:${rows[0].user_id}`, user: userOf(rows[0]) } : undefined;
+  }
+
+  /** The salt that opens the user's certificate's wallet commitment: it goes into the private terms. */
+  async walletSalt(user: PlatformUser): Promise<string> {
+    const { rows } = await this.pool.query<{ wallet_salt: string }>('select wallet_salt from platform.users where user_id = $1', [
+      user.userId,
+    ]);
+    return rows[0]!.wallet_salt;
   }
 
   async find(userId: string): Promise<PlatformUser | undefined> {

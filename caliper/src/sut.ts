@@ -1,3 +1,4 @@
+import { walletCommitment } from '@securepay/client';
 import { EscrowClient } from '@securepay/client';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,8 @@ interface Member {
   mspId: string;
   partyId?: string;
   wallet?: string;
+  /** Opens the certificate's wallet commitment; the workload puts it in the terms. */
+  walletSalt?: string;
 }
 
 /** One worker's own cast: its orders involve only these, so workers never touch each other's keys. */
@@ -55,12 +58,13 @@ export async function prepareSut(
   const user = async (mspId: string, role: 'buyer' | 'merchant' | 'courier', worker: number): Promise<Member> => {
     const partyId = `p${randomBytes(8).toString('hex')}`;
     const wallet = `w-bench-${randomBytes(6).toString('hex')}`;
+    const walletSalt = randomBytes(16).toString('hex');
     const identity = await registerAndEnroll(connections.get(mspId)!, `bench-${role}-${worker}-${randomBytes(4).toString('hex')}`, {
       role,
       partyId,
-      wallet,
+      walletCommitment: walletCommitment(wallet, walletSalt),
     });
-    return { ...add(`${role}-${worker}`, identity), partyId, wallet };
+    return { ...add(`${role}-${worker}`, identity), partyId, wallet, walletSalt };
   };
 
   const admins = {

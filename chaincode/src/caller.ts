@@ -16,7 +16,7 @@ export interface Caller {
 
 /**
  * Who is calling, from the certificate alone: MSP id, the `role` attribute its Fabric CA put there,
- * and for end users the `partyId` and `wallet` attributes.
+ * and for end users the `partyId` and `walletCommitment` attributes.
  *
  * Operator authority (the platform for PlatformMSP, the bank for any other org) comes only from the
  * org's admin certificate (NodeOU `admin`), which cryptogen issues and a bank's customer registrar
@@ -41,6 +41,6 @@ export function callerOf(ctx: Context): Caller {
   if (!partyRoles.includes(role as Role)) refuse('WRONG_PARTY', `unknown SecurePay role "${role}"`);
   const partyId = identity.getAttributeValue('partyId');
   if (!partyId) refuse('WRONG_PARTY', `a ${role} certificate must carry a partyId attribute`);
-  const wallet = identity.getAttributeValue('wallet') ?? undefined;
-  return { actor: { mspId, role: role as Role, partyId: partyId!, ...(wallet ? { wallet } : {}) }, isOrgAdmin };
+  const walletCommitment = identity.getAttributeValue('walletCommitment') ?? undefined;
+  return { actor: { mspId, role: role as Role, partyId: partyId!, ...(walletCommitment ? { walletCommitment } : {}) }, isOrgAdmin };
 }

@@ -9,7 +9,8 @@ export const customerRequestSchema = z.strictObject({
   enrollmentId: z.string().regex(/^u-[0-9a-f-]{36}$/, 'the platform user id, u-<uuid>'),
   role: z.enum(['buyer', 'merchant', 'courier']),
   partyId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a pseudonym of 1-64 letters, digits, _ or -'),
-  wallet: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a wallet id of 1-64 letters, digits or _.:-'),
+  // A commitment to the wallet, never the wallet id: the bank registers nothing a block reader could use.
+  walletCommitment: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 commitment: 64 lowercase hex digits'),
 });
 export type CustomerRequest = z.infer<typeof customerRequestSchema>;
 

@@ -16,6 +16,7 @@ export {
   orderStates,
   receiptBytes,
   settlementSplit,
+  walletCommitment,
   signedReceiptSchema,
   windowOverridesSchema,
   type WindowBounds,

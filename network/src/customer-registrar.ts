@@ -8,7 +8,7 @@ import type { PeerOrg } from './config';
 import type { Layout } from './layout';
 
 /** The attributes a customer certificate may carry, and so all the customer registrar may write. */
-export const customerAttributes = ['role', 'partyId', 'wallet'] as const;
+export const customerAttributes = ['role', 'partyId', 'walletCommitment'] as const;
 
 const registrarFile = (layout: Layout, org: PeerOrg): string => path.join(layout.caHome(org), 'customer-registrar.json');
 

@@ -6,13 +6,14 @@ import type { SigningIdentity } from './identity';
 
 /**
  * Certificate attributes SecurePay's contract reads; `:ecert` puts them into the certificate. End
- * users (buyer, merchant, courier) carry a pseudonymous `partyId` and their `wallet`. There is no
+ * users (buyer, merchant, courier) carry a pseudonymous `partyId` and a `walletCommitment` (never the
+ * wallet id: certificates are in every block). There is no
  * operator role: the platform's and the banks' authority is their org admin's certificate.
  */
 export interface UserAttributes {
   role: 'buyer' | 'merchant' | 'courier';
   partyId?: string;
-  wallet?: string;
+  walletCommitment?: string;
 }
 
 function caClient(endpoints: OrgEndpoints): FabricCAServices {
@@ -46,7 +47,7 @@ export async function enroll(endpoints: OrgEndpoints, enrollmentId: string, enro
   return { mspId: endpoints.mspId, certificatePem: enrollment.certificate, privateKeyPem: enrollment.key.toBytes() };
 }
 
-/** Both halves at once, for the org's own tools and tests: the certificate carries `role`, `partyId` and `wallet`. */
+/** Both halves at once, for the org's own tools and tests: the certificate carries `role`, `partyId` and `walletCommitment`. */
 export async function registerAndEnroll(
   connection: OrgConnection,
   enrollmentId: string,

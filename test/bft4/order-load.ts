@@ -80,7 +80,9 @@ export class OrderLoad {
       currency: 'CNY',
       commissionBps: 250,
       buyerWallet: this.buyer.wallet!,
+      buyerWalletSalt: this.buyer.walletSalt!,
       merchantWallet: this.merchant.wallet!,
+      merchantWalletSalt: this.merchant.walletSalt!,
       productId: 'sku-bft',
       salt: randomBytes(16).toString('hex'),
     };

@@ -93,9 +93,9 @@ describe('no one but a bank acts as that bank', () => {
       mspId: 'BankBMSP',
       ca: { ...bankB().ca, registrarId: platform.ca.registrarId, registrarSecret: platform.ca.registrarSecret },
     };
-    await expect(registerCustomer(impostor, newUserId(), { role: 'buyer', partyId: 'p1', wallet: 'w-1' })).rejects.toThrow(
-      /Authentication failure|authentication/i,
-    );
+    await expect(
+      registerCustomer(impostor, newUserId(), { role: 'buyer', partyId: 'p1', walletCommitment: 'ab'.repeat(32) }),
+    ).rejects.toThrow(/Authentication failure|authentication/i);
   });
 
   it('BankB’s onboarding registers customers only: no operator role, no admin, no stranger', async () => {
@@ -103,7 +103,7 @@ describe('no one but a bank acts as that bank', () => {
       enrollmentId: newUserId(),
       role: 'buyer',
       partyId: `p${randomBytes(8).toString('hex')}`,
-      wallet: `w-${randomUUID()}`,
+      walletCommitment: randomBytes(32).toString('hex'),
     };
     expect((await ask({ ...customer, role: 'bank' })).status).toBe(400);
     expect((await ask({ ...customer, role: 'platform' })).status).toBe(400);
@@ -119,7 +119,7 @@ describe('no one but a bank acts as that bank', () => {
       enrollmentId,
       role: 'courier',
       partyId: `p${randomBytes(8).toString('hex')}`,
-      wallet: `w-${randomUUID()}`,
+      walletCommitment: randomBytes(32).toString('hex'),
     });
     const { enrollmentSecret } = customerRegisteredSchema.parse(await response.json());
     const customer = await enroll(bankB(), enrollmentId, enrollmentSecret);
@@ -160,7 +160,7 @@ describe('no one but a bank acts as that bank', () => {
     const secret = await registerCustomer(bankBConnection, enrollmentId, {
       role: 'bank' as 'buyer',
       partyId: 'p-insider',
-      wallet: 'w-insider',
+      walletCommitment: 'cd'.repeat(32),
     });
     await triesBankDuties(await enroll(bankB(), enrollmentId, secret));
   });

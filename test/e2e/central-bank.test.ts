@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ChaincodeEvent, Gateway, Network } from '@hyperledger/fabric-gateway';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { generateKeyPairSync } from 'node:crypto';
@@ -36,7 +37,10 @@ describe('the central bank on the channel', () => {
   let commit: { txId: string; blockNumber: bigint };
 
   beforeAll(async () => {
-    const buyer = await registerAndEnroll(connectionOf('BankAMSP'), uniqueId('buyer'), { role: 'buyer', wallet: uniqueId('wallet') });
+    const buyer = await registerAndEnroll(connectionOf('BankAMSP'), uniqueId('buyer'), {
+      role: 'buyer',
+      walletCommitment: randomBytes(32).toString('hex'),
+    });
     const submitted = await gatewayFor('BankAMSP', buyer)
       .getNetwork(channel)
       .getContract(chaincode, 'diagnostics')

@@ -9,6 +9,7 @@ import {
   type OrderWindows,
   type SettlementReceipt,
   type SignedReceipt,
+  walletCommitment,
 } from '@securepay/client';
 import { generateKeyPairSync, randomBytes, randomInt, randomUUID, sign, type KeyObject } from 'node:crypto';
 import {
@@ -56,6 +57,8 @@ export interface Party {
   identity: SigningIdentity;
   partyId?: string;
   wallet?: string;
+  /** Opens the wallet commitment in the party's certificate; the terms carry it. */
+  walletSalt?: string;
   network: Network;
   contract: Contract;
 }
@@ -85,8 +88,13 @@ async function enrollUser(
   const enrollmentId = `${role}-${randomUUID()}`;
   const partyId = `p${randomBytes(8).toString('hex')}`;
   const wallet = `w-${randomUUID()}`;
-  const identity = await registerAndEnroll(connectionOf(mspId), enrollmentId, { role, partyId, wallet });
-  return { party: connectParty(mspId, identity, connections, { partyId, wallet }), enrollmentId };
+  const walletSalt = randomBytes(16).toString('hex');
+  const identity = await registerAndEnroll(connectionOf(mspId), enrollmentId, {
+    role,
+    partyId,
+    walletCommitment: walletCommitment(wallet, walletSalt),
+  });
+  return { party: connectParty(mspId, identity, connections, { partyId, wallet, walletSalt }), enrollmentId };
 }
 
 /**
@@ -236,12 +244,16 @@ export class EscrowDriver {
   newTerms(buyer: Who = 'buyer', parties: OrderParties = {}): OrderTerms {
     const price = String(randomInt(100_000_000_000, 999_999_999_999));
     this.prices.push(price);
+    const payer = parties.buyer ?? (this.parties[buyer].wallet ? this.parties[buyer] : this.parties.buyer);
+    const payee = parties.merchant ?? this.parties.merchant;
     return {
       price,
       currency: 'CNY',
       commissionBps: 250,
-      buyerWallet: parties.buyer?.wallet ?? this.parties[buyer].wallet ?? this.parties.buyer.wallet!,
-      merchantWallet: (parties.merchant ?? this.parties.merchant).wallet!,
+      buyerWallet: payer.wallet!,
+      buyerWalletSalt: payer.walletSalt!,
+      merchantWallet: payee.wallet!,
+      merchantWalletSalt: payee.walletSalt!,
       productId: `sku-${randomUUID()}`,
       salt: randomBytes(16).toString('hex'),
     };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Gateway } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
 import { X509Certificate } from 'node:crypto';
@@ -42,7 +43,7 @@ describe('the SecurePay network', () => {
   let commit: { txId: string; blockNumber: bigint };
 
   beforeAll(async () => {
-    buyer = await registerAndEnroll(bankA, uniqueId('buyer'), { role: 'buyer', wallet: uniqueId('wallet') });
+    buyer = await registerAndEnroll(bankA, uniqueId('buyer'), { role: 'buyer', walletCommitment: randomBytes(32).toString('hex') });
     const submitted = await diagnostics(gatewayFor('BankAMSP', buyer)).submitAsync('RecordProbe', {
       arguments: [probeId],
       transientData: { note },

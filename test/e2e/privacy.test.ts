@@ -67,10 +67,15 @@ describe('privacy of the public channel', () => {
       for (const write of escrowWrites) expect(`${write.key} = ${write.value.toString('utf8')}`).not.toContain(secret);
       for (const event of events) expect(event.payload.toString('utf8')).not.toContain(secret);
     }
-    // Prices, and the amounts a settlement receipt names, appear in no block at all, arguments, headers
-    // and certificates included: only the terms hash and the receipt's hash are public.
+    // Prices, the amounts a settlement receipt names, and every wallet id appear in no block at all,
+    // arguments, headers and certificates included: only the terms' and the receipt's hashes are
+    // public, and a certificate commits to its holder's wallet without naming it. (Enrollment ids do
+    // appear, in the creators' certificates: random pseudonyms, `<role>-<uuid>` here, `u-<uuid>` from
+    // the API.)
     expect(settledAmounts.every((a) => a.length >= 9)).toBe(true);
-    for (const amount of [...driver.prices, ...settledAmounts])
-      for (const block of wholeBlocks) expect(block.includes(Buffer.from(amount))).toBe(false);
+    expect(driver.wallets.length).toBeGreaterThanOrEqual(4);
+    for (const secret of [...driver.prices, ...settledAmounts, ...driver.wallets])
+      for (const block of wholeBlocks) expect(block.includes(Buffer.from(secret))).toBe(false);
+    for (const id of driver.enrollmentIds) expect(id).toMatch(/^(buyer|merchant|courier)-[0-9a-f-]{36}$/);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Who is acting, as the contract established it from the caller's certificate: MSP id, SecurePay
- * role, and for end users their pseudonymous party id and wallet (from certificate attributes).
+ * role, and for end users their pseudonymous party id and a commitment to their wallet (from
+ * certificate attributes).
  */
 export type Role = 'platform' | 'bank' | 'merchant' | 'buyer' | 'courier';
 
@@ -9,8 +10,11 @@ export interface Actor {
   role: Role;
   /** Pseudonymous id of a buyer, merchant or courier; absent for platform and bank operators. */
   partyId?: string;
-  /** CBDC wallet id of a buyer, merchant or courier; never written to public state. */
-  wallet?: string;
+  /**
+   * A salted commitment to the user's CBDC wallet (`walletCommitment` in terms.ts): certificates are in
+   * every block, so they carry this, never the wallet id; the private terms open it.
+   */
+  walletCommitment?: string;
 }
 
 /** A buyer, merchant or courier as public state names them: the bank that enrolled them and a pseudonym. */

@@ -1,7 +1,7 @@
 import { isParty, type Actor } from './actor';
 import { approvalSlots, type Approval, type ApprovalSlot, type Order } from './order';
 import { refuse } from './refusal';
-import type { OrderTerms } from './terms';
+import { walletCommitment, type OrderTerms } from './terms';
 import { requireAfter, requireBy, requireParty, requireState, transition, type ActionContext, type Transition } from './transition';
 
 /**
@@ -43,7 +43,8 @@ function decide(order: Order, ctx: ActionContext, action: string): ApprovalSlot[
 export function approve(order: Order, ctx: ActionContext, terms: () => OrderTerms): Transition {
   const open = decide(order, ctx, 'approve');
   // Only the merchant's approval reads the private terms; the others never ask for them.
-  if (open.includes('merchant') && terms().merchantWallet !== ctx.actor.wallet) {
+  const paysMerchant = (t: OrderTerms): boolean => walletCommitment(t.merchantWallet, t.merchantWalletSalt) === ctx.actor.walletCommitment;
+  if (open.includes('merchant') && !paysMerchant(terms())) {
     refuse('WRONG_PARTY', "the terms' merchant wallet is not the caller's wallet");
   }
   const approval: Approval = { decision: 'approved', at: ctx.now, txId: ctx.txId, by: ctx.actor.mspId };

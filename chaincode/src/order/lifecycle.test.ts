@@ -2,8 +2,21 @@ import { generateKeyPairSync } from 'node:crypto';
 import { applyAction } from './actions';
 import { propose } from './propose';
 import { OrderRefused } from './refusal';
-import { termsHash } from './terms';
-import { act, actors, ctx, facts, ledgerKeyPem, orderIn, proposal, proposed, signedReceipt, t0, terms } from './test-fixtures';
+import { termsHash, walletCommitment } from './terms';
+import {
+  act,
+  actors,
+  ctx,
+  facts,
+  ledgerKeyPem,
+  orderIn,
+  proposal,
+  proposed,
+  signedReceipt,
+  t0,
+  terms,
+  walletSaltOf,
+} from './test-fixtures';
 import { defaultWindows } from './windows';
 
 const refusal = (run: () => unknown): string => {
@@ -91,8 +104,11 @@ describe('multi-party endorsement', () => {
   });
 
   it('refuses a merchant approving terms that pay another wallet', () => {
-    const impostorWallet = { ...actors.merchant, wallet: 'wallet-other' };
+    const impostorWallet = { ...actors.merchant, walletCommitment: walletCommitment('wallet-other', walletSaltOf('wallet-other')) };
     expect(refusal(() => act(proposed(), { type: 'approve' }, impostorWallet, t0 + 1))).toMatch(/^WRONG_PARTY: the terms' merchant wallet/);
+    // The right wallet with a salt that does not open the certificate's commitment proves nothing either.
+    const wrongSalt = { ...actors.merchant, walletCommitment: walletCommitment('wallet-m1', 'ff'.repeat(16)) };
+    expect(refusal(() => act(proposed(), { type: 'approve' }, wrongSalt, t0 + 1))).toMatch(/^WRONG_PARTY: the terms' merchant wallet/);
   });
 
   it('rejects with a reason: any one of the four voids the order', () => {

@@ -3,7 +3,7 @@ import type { PartyRef } from './actor';
 import { defaultCompensation, type CompensationPolicy } from './compensation';
 import type { Order } from './order';
 import { refuse } from './refusal';
-import { termsHash, type OrderTerms } from './terms';
+import { termsHash, walletCommitment, type OrderTerms } from './terms';
 import { changeOf, requireParty, samePartyRef, type ActionContext, type Transition } from './transition';
 import { noWindowBounds, windowOverridesSchema, windowsOutOfBounds, type OrderWindows, type WindowBounds } from './windows';
 
@@ -36,7 +36,7 @@ export function propose(
 ): Transition {
   const { actor, now } = ctx;
   requireParty(actor.role === 'buyer' && actor.partyId !== undefined, 'propose an order', 'a buyer');
-  if (terms.buyerWallet !== actor.wallet)
+  if (walletCommitment(terms.buyerWallet, terms.buyerWalletSalt) !== actor.walletCommitment)
     refuse('WRONG_PARTY', "the terms' buyer wallet is not the caller's wallet: a buyer pays only from its own");
   const buyer: PartyRef = { mspId: actor.mspId, partyId: actor.partyId! };
   if (samePartyRef(buyer, proposal.merchant)) refuse('BAD_ARGUMENT', 'a buyer cannot order from itself');

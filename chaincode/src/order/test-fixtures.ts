@@ -4,9 +4,13 @@ import type { Actor } from './actor';
 import type { Order, OrderState } from './order';
 import { propose, type Proposal } from './propose';
 import { receiptBytes, type SignedReceipt, type SettlementReceipt } from './receipt';
-import { settlementSplit, type OrderTerms } from './terms';
+import { settlementSplit, walletCommitment, type OrderTerms } from './terms';
 import type { ActionContext, Transition } from './transition';
 import { defaultWindows } from './windows';
+
+/** Every test user's wallet salt: what opens its certificate's wallet commitment. */
+export const walletSaltOf = (wallet: string): string => Buffer.from(wallet.padEnd(16, '.')).toString('hex');
+const committed = (wallet: string): string => walletCommitment(wallet, walletSaltOf(wallet));
 
 /** The cast: the buyer banks at A, the merchant at B, the courier at C. */
 export const actors = {
@@ -15,14 +19,14 @@ export const actors = {
   merchantBank: { mspId: 'BankBMSP', role: 'bank' },
   courierBank: { mspId: 'BankCMSP', role: 'bank' },
   otherBank: { mspId: 'BankDMSP', role: 'bank' },
-  buyer: { mspId: 'BankAMSP', role: 'buyer', partyId: 'buyer-1', wallet: 'wallet-b1' },
-  merchant: { mspId: 'BankBMSP', role: 'merchant', partyId: 'merchant-1', wallet: 'wallet-m1' },
-  courier: { mspId: 'BankCMSP', role: 'courier', partyId: 'courier-1', wallet: 'wallet-c1' },
-  otherBuyer: { mspId: 'BankAMSP', role: 'buyer', partyId: 'buyer-2', wallet: 'wallet-b2' },
-  otherMerchant: { mspId: 'BankBMSP', role: 'merchant', partyId: 'merchant-2', wallet: 'wallet-m2' },
-  otherCourier: { mspId: 'BankCMSP', role: 'courier', partyId: 'courier-2', wallet: 'wallet-c2' },
+  buyer: { mspId: 'BankAMSP', role: 'buyer', partyId: 'buyer-1', walletCommitment: committed('wallet-b1') },
+  merchant: { mspId: 'BankBMSP', role: 'merchant', partyId: 'merchant-1', walletCommitment: committed('wallet-m1') },
+  courier: { mspId: 'BankCMSP', role: 'courier', partyId: 'courier-1', walletCommitment: committed('wallet-c1') },
+  otherBuyer: { mspId: 'BankAMSP', role: 'buyer', partyId: 'buyer-2', walletCommitment: committed('wallet-b2') },
+  otherMerchant: { mspId: 'BankBMSP', role: 'merchant', partyId: 'merchant-2', walletCommitment: committed('wallet-m2') },
+  otherCourier: { mspId: 'BankCMSP', role: 'courier', partyId: 'courier-2', walletCommitment: committed('wallet-c2') },
   /** Claims the buyer's pseudonym but was enrolled at another bank. */
-  impostorBuyer: { mspId: 'BankBMSP', role: 'buyer', partyId: 'buyer-1', wallet: 'wallet-b1' },
+  impostorBuyer: { mspId: 'BankBMSP', role: 'buyer', partyId: 'buyer-1', walletCommitment: committed('wallet-b1') },
 } satisfies Record<string, Actor>;
 export type ActorName = keyof typeof actors;
 
@@ -31,7 +35,9 @@ export const terms: OrderTerms = {
   currency: 'CNY',
   commissionBps: 250,
   buyerWallet: 'wallet-b1',
+  buyerWalletSalt: walletSaltOf('wallet-b1'),
   merchantWallet: 'wallet-m1',
+  merchantWalletSalt: walletSaltOf('wallet-m1'),
   productId: 'sku-42',
   salt: '00112233445566778899aabbccddeeff',
 };
