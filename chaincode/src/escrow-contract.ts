@@ -259,8 +259,7 @@ export class EscrowContract extends Contract {
   /** The platform sets the channel's default windows, used by orders proposed from now on. */
   @Transaction()
   async ConfigureWindows(ctx: Context, windowsJson: string): Promise<void> {
-    const { actor } = callerOf(ctx);
-    if (actor.role !== 'platform') refuse('WRONG_PARTY', 'only the platform may configure the default windows');
+    requirePlatform(ctx, 'configure the default windows');
     const store = new OrderStore(ctx);
     const windows = parseJson(windowsSchema, windowsJson, 'windows');
     const outOfBounds = windowsOutOfBounds(windows, await store.windowBounds());
@@ -281,8 +280,7 @@ export class EscrowContract extends Contract {
    */
   @Transaction()
   async ConfigureWindowBounds(ctx: Context, boundsJson: string): Promise<void> {
-    const { actor } = callerOf(ctx);
-    if (actor.role !== 'platform') refuse('WRONG_PARTY', 'only the platform may configure the window bounds');
+    requirePlatform(ctx, 'configure the window bounds');
     const store = new OrderStore(ctx);
     const bounds = parseJson(windowBoundsSchema, boundsJson, 'window bounds');
     const outOfBounds = windowsOutOfBounds(await store.windows(), bounds);
@@ -299,8 +297,7 @@ export class EscrowContract extends Contract {
   /** The platform sets the late-settlement penalty that orders proposed from now on carry. */
   @Transaction()
   async ConfigureCompensation(ctx: Context, policyJson: string): Promise<void> {
-    const { actor } = callerOf(ctx);
-    if (actor.role !== 'platform') refuse('WRONG_PARTY', 'only the platform may configure the compensation penalty');
+    requirePlatform(ctx, 'configure the compensation penalty');
     await new OrderStore(ctx).putCompensation(parseJson(compensationSchema, policyJson, 'compensation policy'));
   }
 
@@ -390,6 +387,11 @@ function involved(actor: Actor, order: Order, parties: ('buyer' | 'merchant' | '
   const refs = { buyer: order.buyer, merchant: order.merchant, courier: order.courier };
   if (actor.role === 'bank') return Object.values(refs).some((p) => p?.mspId === actor.mspId);
   return parties.some((p) => p === actor.role && refs[p]?.mspId === actor.mspId && refs[p]?.partyId === actor.partyId);
+}
+
+/** The channel's settings are the platform's to set (each bank keeps its own policy off-chain). */
+function requirePlatform(ctx: Context, what: string): void {
+  if (callerOf(ctx).actor.role !== 'platform') refuse('WRONG_PARTY', `only the platform may ${what}`);
 }
 
 function pageSizeOf(text: string): number {
