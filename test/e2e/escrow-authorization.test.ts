@@ -28,6 +28,10 @@ describe('who may call what, on the real network', () => {
     await driver.submit('buyer', 'Confirm', confirmed.orderId);
     orders.confirmed = confirmed.orderId;
     orders.confirmedTerms = JSON.stringify(confirmed.terms);
+    const settled = await driver.delivered();
+    await driver.submit('buyer', 'Confirm', settled.orderId);
+    await driver.recordSettlement('bankB', settled.orderId, JSON.stringify(driver.receipt(settled.orderId, settled.terms)));
+    orders.settled = settled.orderId;
   });
   afterAll(() => driver?.close());
 
@@ -85,6 +89,24 @@ describe('who may call what, on the real network', () => {
       );
     }
     expect(await driver.evaluate('bankA', 'GetWindows')).toBe(windows);
+
+    const bounds = await driver.evaluate('bankA', 'GetWindowBounds');
+    for (const who of allBut('platform')) {
+      expect(await refusal(driver.submit(who, 'ConfigureWindowBounds', JSON.stringify({ min: {}, max: { depositMs: 1_000 } })))).toMatch(
+        /WRONG_PARTY/,
+      );
+    }
+    expect(await driver.evaluate('bankA', 'GetWindowBounds')).toBe(bounds);
+  });
+
+  it('shows a settlement receipt only to the platform, the order’s banks and its merchant', async () => {
+    const orderId = orders.settled!;
+    const receipt = JSON.parse(await driver.evaluate('platform', 'GetSettlementReceipt', orderId)) as { receipt: { orderId: string } };
+    expect(receipt.receipt.orderId).toBe(orderId);
+    for (const who of ['bankA', 'bankB', 'merchant'] as const)
+      expect(JSON.parse(await driver.evaluate(who, 'GetSettlementReceipt', orderId))).toEqual(receipt);
+    for (const who of ['buyer', 'courier', 'stranger'] as const)
+      expect(await refusal(driver.evaluate(who, 'GetSettlementReceipt', orderId))).toMatch(/WRONG_PARTY/);
   });
 
   it('shows an order’s private terms only to the platform, its banks, its buyer and its merchant', async () => {
