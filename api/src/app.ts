@@ -9,6 +9,7 @@ import { z, type ZodType } from 'zod';
 import { ApiError, asApiError } from './api-error';
 import type { HttpMetrics } from './http-metrics';
 import { idempotency } from './idempotency';
+import { SignatureRequired } from './signing-requests';
 import { ipFilter } from './ip-filter';
 import { openApiDocument } from './openapi';
 import type { Route } from './routes';
@@ -73,7 +74,9 @@ function handler(route: Route): RequestHandler {
       query: query ?? {},
       idempotencyKey: res.locals.idempotencyKey as string | undefined,
     });
-    res.status(route.status ?? 200).json(result);
+    // A step waiting for the signature of a user who keeps its own key: what to sign, not yet a result.
+    if (result instanceof SignatureRequired) res.status(202).json(result);
+    else res.status(route.status ?? 200).json(result);
   };
 }
 

@@ -1,5 +1,5 @@
 import { customerRegisteredSchema, type CustomerRequest } from '@securepay/client';
-import { enroll, type OrgEndpoints, type SigningIdentity } from '@securepay/network';
+import { enroll, enrollWithCsr, type OrgEndpoints, type SigningIdentity } from '@securepay/network';
 import { ApiError } from './api-error';
 
 /** One bank as the platform reaches it for onboarding: its public endpoints and its onboarding service. */
@@ -26,7 +26,23 @@ export class BankOnboarding {
     return this.banks.has(bank);
   }
 
+  /** Registers the user at its bank and enrolls it here: the key is made here (custodial users). */
   async register(bank: string, request: CustomerRequest): Promise<SigningIdentity> {
+    const { desk, secret } = await this.secretFor(bank, request);
+    return enroll(desk.endpoints, request.enrollmentId, secret);
+  }
+
+  /** Registers the user at its bank and enrolls the user's own CSR: the key never reaches the platform. */
+  async registerWithCsr(bank: string, request: CustomerRequest, csrPem: string): Promise<string> {
+    const { desk, secret } = await this.secretFor(bank, request);
+    try {
+      return await enrollWithCsr(desk.endpoints, request.enrollmentId, secret, csrPem);
+    } catch (error) {
+      throw new ApiError(400, 'BAD_CSR', `${bank}'s CA refused the certificate request: ${(error as Error).message}`);
+    }
+  }
+
+  private async secretFor(bank: string, request: CustomerRequest): Promise<{ desk: BankDesk; secret: string }> {
     const desk = this.banks.get(bank);
     if (!desk) throw new ApiError(400, 'UNKNOWN_BANK', `bank: no bank ${bank} onboards customers here (banks: ${this.bankIds.join(', ')})`);
     let response: Response;
@@ -52,6 +68,6 @@ export class BankOnboarding {
     const registered = customerRegisteredSchema.safeParse(body);
     if (!registered.success || registered.data.enrollmentId !== request.enrollmentId)
       throw new ApiError(502, 'BANK_REFUSED', `${bank}'s customer onboarding answered with something other than an enrollment secret`);
-    return enroll(desk.endpoints, request.enrollmentId, registered.data.enrollmentSecret);
+    return { desk, secret: registered.data.enrollmentSecret };
   }
 }

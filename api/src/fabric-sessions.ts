@@ -10,6 +10,7 @@ import {
   waitForBlock,
   type GatewayConnection,
   type OrgEndpoints,
+  type ActingIdentity,
   type SigningIdentity,
 } from '@securepay/network';
 
@@ -53,7 +54,7 @@ export class FabricSessions {
     return connection;
   }
 
-  private open(key: string, mspId: string, identity: SigningIdentity): { escrow: EscrowClient; network: Network } {
+  private open(key: string, mspId: string, identity: ActingIdentity): { escrow: EscrowClient; network: Network } {
     const connection = this.connectionOf(mspId);
     const gateway = connectGateway(connection, identity, this.client(mspId));
     const network = gateway.gateway.getNetwork(connection.channel);
@@ -68,7 +69,7 @@ export class FabricSessions {
   }
 
   /** A user's contract client through its bank's peer; `identity` is asked for only when none is open. */
-  async user(userId: string, mspId: string, identity: () => Promise<SigningIdentity>): Promise<EscrowClient> {
+  async user(userId: string, mspId: string, identity: () => Promise<ActingIdentity>): Promise<EscrowClient> {
     const open = this.sessions.get(userId);
     if (open) {
       // Most recently used last, so the oldest is the one evicted.

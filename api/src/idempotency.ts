@@ -60,6 +60,9 @@ export function idempotency(pool: pg.Pool): RequestHandler {
 function keepResponse(pool: pg.Pool, res: Response, scope: string, key: string): void {
   const send = res.json.bind(res);
   res.json = (body: unknown) => {
+    // 202: a step waiting for a self-custody user's signature. It is not over: the key stays in
+    // progress (a repeat gets REQUEST_IN_PROGRESS) and the result comes from the signing request.
+    if (res.statusCode === 202) return send(body);
     const stored =
       res.statusCode >= 500
         ? pool.query('delete from platform.idempotency where scope = $1 and key = $2', [scope, key])

@@ -13,6 +13,7 @@ import { HttpMetrics } from './http-metrics';
 import { Keystore } from './keystore';
 import { OrderDesk } from './order-desk';
 import { routes } from './routes';
+import { SigningRequests } from './signing-requests';
 import { UserRegistry } from './user-registry';
 
 export interface PlatformApiOptions {
@@ -65,10 +66,18 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
       }),
     ),
   );
-  const users = new UserRegistry(pool, keystore, ledger, onboarding, {
-    platform: config.API_PLATFORM_TOKEN,
-    banks: config.API_BANK_TOKENS,
-  });
+  const signing = new SigningRequests();
+  const users = new UserRegistry(
+    pool,
+    keystore,
+    ledger,
+    onboarding,
+    {
+      platform: config.API_PLATFORM_TOKEN,
+      banks: config.API_BANK_TOKENS,
+    },
+    signing,
+  );
   const peers = new Map<string, OrgEndpoints>([...options.endpoints, [platformMspId, platformConnection]]);
   const sessions = new FabricSessions(peers, orgAdmin(platformConnection), log);
   const desk = new OrderDesk(
@@ -83,7 +92,7 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
   await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not reachable yet'));
 
   const app = createApp({
-    routes: routes({ users, desk, ledger, platformWallet, bankLedgers: options.bankLedgers }),
+    routes: routes({ users, desk, ledger, platformWallet, bankLedgers: options.bankLedgers, signing }),
     users,
     pool,
     metrics: new HttpMetrics(),

@@ -2,6 +2,7 @@ import { z, type ZodType } from 'zod';
 import { ApiError } from './api-error';
 import type { CbdcLedger } from '@securepay/ledger';
 import type { OrderDesk } from './order-desk';
+import type { SigningRequests } from './signing-requests';
 import type { Caller, UserRegistry } from './user-registry';
 import * as s from './schemas';
 
@@ -42,6 +43,8 @@ export interface RouteDeps {
    * own systems, and this route says so.
    */
   bankLedgers?: ReadonlyMap<string, CbdcLedger>;
+  /** The offline-signing flow of users who keep their own key. */
+  signing: SigningRequests;
 }
 
 const caller = (input: RouteInput): Caller => input.caller!;
@@ -68,8 +71,13 @@ function step(
     access: 'authenticated',
     params: s.orderIdParams,
     body,
-    handle: (input) => act(deps, caller(input), input.params.orderId!, input.body as never),
+    handle: (input) => bySigner(deps, caller(input), () => act(deps, caller(input), input.params.orderId!, input.body as never)),
   };
+}
+
+/** A step by a user who keeps its own key runs through the offline-signing flow; everyone else's runs at once. */
+function bySigner(deps: RouteDeps, c: Caller, run: () => Promise<unknown>): Promise<unknown> {
+  return c.kind === 'user' && c.user.custody === 'self' ? deps.signing.start(c.user.userId, run) : run();
 }
 
 /** Every route of the platform API: the Express app registers them and the OpenAPI document describes them. */
@@ -93,6 +101,38 @@ export function routes(deps: RouteDeps): Route[] {
         }
         return users.register(body);
       },
+    },
+    {
+      method: 'post',
+      path: '/users/me/certificate',
+      summary:
+        'A user who keeps its own key enrolls its certificate request (subject CN=<user id>): its bank registers it, its CA signs it. Once.',
+      tag: 'users',
+      access: 'authenticated',
+      status: 201,
+      body: s.certificateBody,
+      handle: async (input) => ({
+        certificatePem: await users.attachCertificate(
+          userOf(input, 'a certificate'),
+          (input.body as z.infer<typeof s.certificateBody>).csr,
+        ),
+      }),
+    },
+    {
+      method: 'post',
+      path: '/signing-requests/:requestId',
+      summary:
+        "The signature of a step's digest, by a user who keeps its own key: answers the next digest to sign (202) or the step's result.",
+      tag: 'users',
+      access: 'authenticated',
+      params: s.signingRequestParams,
+      body: s.signatureBody,
+      handle: (input) =>
+        deps.signing.provide(
+          userOf(input, 'a signing request').userId,
+          input.params.requestId!,
+          Buffer.from((input.body as z.infer<typeof s.signatureBody>).signature, 'base64'),
+        ),
     },
     {
       method: 'get',
@@ -160,7 +200,10 @@ export function routes(deps: RouteDeps): Route[] {
       access: 'authenticated',
       status: 201,
       body: s.createOrderBody,
-      handle: (input) => desk.create(caller(input), input.idempotencyKey!, input.body as z.infer<typeof s.createOrderBody>),
+      handle: (input) =>
+        bySigner(deps, caller(input), () =>
+          desk.create(caller(input), input.idempotencyKey!, input.body as z.infer<typeof s.createOrderBody>),
+        ),
     },
     {
       method: 'get',

@@ -14,7 +14,26 @@ export const registerUserBody = z.strictObject({
   role: z.enum(userRoles),
   bank: z.string().regex(/^[A-Za-z0-9]+MSP$/, "the MSP id of the user's bank, such as BankAMSP"),
   displayName: z.string().trim().min(1).max(100).describe('kept by the platform only; never written on-chain'),
+  custody: z
+    .enum(['platform', 'self'])
+    .optional()
+    .describe('self: the user keeps its own Fabric key, enrolls its own CSR and signs each step (default: platform)'),
 });
+export const certificateBody = z.strictObject({
+  csr: z
+    .string()
+    .max(4096)
+    .regex(/^-----BEGIN CERTIFICATE REQUEST-----[\s\S]+-----END CERTIFICATE REQUEST-----\s*$/, 'a PEM certificate request')
+    .describe('PKCS#10 request with subject CN=<your user id>, made with your own key'),
+});
+export const signatureBody = z.strictObject({
+  signature: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64')
+    .max(200)
+    .describe("your key's ECDSA signature of the digest, DER, base64"),
+});
+export const signingRequestParams = z.strictObject({ requestId: z.uuid() });
 
 export const fundBody = z.strictObject({ amount: amountSchema });
 

@@ -35,3 +35,4 @@ export { followChain, NotYet, type ChainFollowerOptions, type FollowedJob, type 
 export type { EventPosition, FollowerCheckpoints } from './follower/checkpoints';
 export { deadLetterCommand, deadLetters, type DeadLetterQueues } from './follower/dead-letters';
 export { customerRegisteredSchema, customerRequestSchema, type CustomerRequest } from './customer-request';
+export { newCertificateRequest, SelfSigningUser, type ApiAnswer } from './self-custody';

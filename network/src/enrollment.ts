@@ -47,6 +47,20 @@ export async function enroll(endpoints: OrgEndpoints, enrollmentId: string, enro
   return { mspId: endpoints.mspId, certificatePem: enrollment.certificate, privateKeyPem: enrollment.key.toBytes() };
 }
 
+/**
+ * Enrolls with a certificate signing request the user made on its own device: the CA signs the
+ * user's public key, and the private key never leaves the user. Returns the certificate.
+ */
+export async function enrollWithCsr(
+  endpoints: OrgEndpoints,
+  enrollmentId: string,
+  enrollmentSecret: string,
+  csrPem: string,
+): Promise<string> {
+  const enrollment = await caClient(endpoints).enroll({ enrollmentID: enrollmentId, enrollmentSecret, csr: csrPem });
+  return enrollment.certificate;
+}
+
 /** Both halves at once, for the org's own tools and tests: the certificate carries `role`, `partyId` and `walletCommitment`. */
 export async function registerAndEnroll(
   connection: OrgConnection,

@@ -4,7 +4,7 @@ import { common } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { OrgEndpoints } from './connection';
-import type { SigningIdentity } from './identity';
+import type { ActingIdentity } from './identity';
 
 export interface GatewayConnection {
   gateway: Gateway;
@@ -21,11 +21,11 @@ export function peerClient(connection: OrgEndpoints): grpc.Client {
 }
 
 /** Connects to the network through the org's peer gateway, acting as `identity`. */
-export function connectGateway(connection: OrgEndpoints, identity: SigningIdentity, client = peerClient(connection)): GatewayConnection {
+export function connectGateway(connection: OrgEndpoints, identity: ActingIdentity, client = peerClient(connection)): GatewayConnection {
   const gateway = connect({
     client,
     identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificatePem) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKeyPem)),
+    signer: 'sign' in identity ? (digest) => identity.sign(digest) : signers.newPrivateKeySigner(createPrivateKey(identity.privateKeyPem)),
     hash: hash.sha256,
     evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
     endorseOptions: () => ({ deadline: Date.now() + 15_000 }),

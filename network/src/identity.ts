@@ -8,6 +8,19 @@ export interface SigningIdentity {
   privateKeyPem: string;
 }
 
+/**
+ * An identity whose key is held by someone else — a user signing on its own device: each digest to
+ * sign goes to `sign`, and what comes back is the signature.
+ */
+export interface RemoteSigningIdentity {
+  mspId: string;
+  certificatePem: string;
+  sign(digest: Uint8Array): Promise<Uint8Array>;
+}
+
+/** What a gateway connection acts as: a key at hand, or a signer elsewhere. */
+export type ActingIdentity = SigningIdentity | RemoteSigningIdentity;
+
 export function orgAdmin(connection: OrgConnection): SigningIdentity {
   return {
     mspId: connection.mspId,

@@ -1,9 +1,9 @@
 export { loadNetworkConfig, findOrg, endorsingOrgs, theOrg, type NetworkConfig, type PeerOrg, type Services } from './config';
 export { readConnection, readEndpoints, type OrgConnection, type OrgEndpoints } from './connection';
 export { customerAttributes } from './customer-registrar';
-export { enroll, registerAndEnroll, registerCustomer, type UserAttributes } from './enrollment';
+export { enroll, enrollWithCsr, registerAndEnroll, registerCustomer, type UserAttributes } from './enrollment';
 export { chainHeight, connectGateway, peerClient, waitForBlock, type GatewayConnection } from './gateway-client';
-export { orgAdmin, type SigningIdentity } from './identity';
+export { orgAdmin, type ActingIdentity, type RemoteSigningIdentity, type SigningIdentity } from './identity';
 export { Layout } from './layout';
 export { up, down, status, runningProfile } from './network';
 export { outsiderOrg } from './crypto';
