@@ -8,8 +8,10 @@ import { z } from 'zod';
  * leaves it. The platform's API takes the request (`POST /users/me/certificate`) and returns the
  * certificate its bank's CA signed. The subject must be `CN=<user id>`.
  */
-export async function newCertificateRequest(userId: string): Promise<{ privateKeyPem: string; csrPem: string }> {
-  const key = (await Utils.newCryptoSuite().generateKey({ ephemeral: true })) as ICryptoKey & { generateCSR(subject: string): string };
+export function newCertificateRequest(userId: string): { privateKeyPem: string; csrPem: string } {
+  // An ephemeral key: it is kept by the caller, not in a key store of fabric-common's.
+  const suite = Utils.newCryptoSuite() as ReturnType<typeof Utils.newCryptoSuite> & { generateEphemeralKey(): ICryptoKey };
+  const key = suite.generateEphemeralKey() as ICryptoKey & { generateCSR(subject: string): string };
   return { privateKeyPem: key.toBytes(), csrPem: key.generateCSR(`CN=${userId}`) };
 }
 
