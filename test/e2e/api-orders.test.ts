@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { ActionResult, OrderView } from '@securepay/api';
 import { ApiWorld, type RegisteredUser } from '@securepay/demo';
+import { chainHeight, connectGateway, orgAdmin } from '@securepay/network';
 import { eventually } from './escrow-driver';
+import { connectionOf, searchableBytes } from './fixtures';
 
 const proof = (): string => randomBytes(32).toString('hex');
 
@@ -117,5 +119,29 @@ describe('platform API: orders end to end', () => {
     });
     expect(merchantTries.status).toBe(403);
     expect(await world.available(buyer)).toBe(before);
+  });
+  test('no display name and no wallet id of its users is in any block from 0: raw bytes and every certificate decoded', async () => {
+    const bankA = connectionOf('BankAMSP');
+    const reader = connectGateway(bankA, orgAdmin(bankA));
+    const blocks: Buffer[] = [];
+    try {
+      const network = reader.gateway.getNetwork(bankA.channel);
+      const last = (await chainHeight(network)) - 1n;
+      const events = await network.getBlockEvents({ startBlock: 0n });
+      for await (const block of events) {
+        blocks.push(searchableBytes(Buffer.from(block.serializeBinary())));
+        if (BigInt(block.getHeader()!.getNumber()) >= last) break;
+      }
+      events.close();
+    } finally {
+      reader.close();
+    }
+    expect(blocks.length).toBeGreaterThan(20);
+    const users = [buyer, merchant, courier];
+    for (const secret of [...users.map((u) => u.user.displayName), ...users.map((u) => u.user.wallet)])
+      for (const block of blocks) expect(block.includes(Buffer.from(secret))).toBe(false);
+    // What does appear, in the creators' certificates (which the search does see): the enrollment id, the platform's random user id.
+    expect(blocks.some((b) => b.includes(Buffer.from(buyer.user.userId)))).toBe(true);
+    expect(buyer.user.userId).toMatch(/^u-[0-9a-f-]{36}$/);
   });
 });

@@ -28,3 +28,14 @@ export function outsiderUser(): SigningIdentity {
   const only = (dir: string): string => readFileSync(path.join(msp, dir, readdirSync(path.join(msp, dir))[0]!), 'utf8');
   return { mspId: outsiderOrg.mspId, certificatePem: only('signcerts'), privateKeyPem: only('keystore') };
 }
+
+/**
+ * A block's bytes as a privacy search must see them: the raw bytes, and every certificate in them
+ * decoded from PEM to DER — a certificate's subject and attributes (Fabric CA puts them in an
+ * extension as JSON) are base64 inside the PEM, so a raw search alone would never find them.
+ */
+export function searchableBytes(block: Buffer): Buffer {
+  const pems = block.toString('latin1').match(/-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----/g) ?? [];
+  const ders = pems.map((pem) => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64'));
+  return Buffer.concat([block, ...ders]);
+}

@@ -1,7 +1,7 @@
 import { settlementSplit } from '@securepay/client';
 import { connectGateway, orgAdmin, publicTransactions, type PublicTransaction } from '@securepay/network';
 import { EscrowDriver, sha256Hex } from './escrow-driver';
-import { connectionOf } from './fixtures';
+import { connectionOf, searchableBytes } from './fixtures';
 
 /**
  * After real orders have gone through every path, read the whole channel from block 0, as any
@@ -49,7 +49,7 @@ describe('privacy of the public channel', () => {
       const blocks = await reader.gateway.getNetwork(bankA.channel).getBlockEvents({ startBlock: 0n });
       for await (const block of blocks) {
         transactions.push(...publicTransactions(block));
-        wholeBlocks.push(Buffer.from(block.serializeBinary()));
+        wholeBlocks.push(searchableBytes(Buffer.from(block.serializeBinary())));
         if (BigInt(block.getHeader()!.getNumber()) >= lastBlock) break;
       }
       blocks.close();
@@ -77,5 +77,9 @@ describe('privacy of the public channel', () => {
     for (const secret of [...driver.prices, ...settledAmounts, ...driver.wallets])
       for (const block of wholeBlocks) expect(block.includes(Buffer.from(secret))).toBe(false);
     for (const id of driver.enrollmentIds) expect(id).toMatch(/^(buyer|merchant|courier)-[0-9a-f-]{36}$/);
+    // The search sees inside certificates: the enrollment ids are found there, and so are the
+    // attributes beside where a wallet id used to be (the buyer's pseudonymous partyId).
+    expect(wholeBlocks.some((b) => b.includes(Buffer.from(driver.enrollmentIds[0]!)))).toBe(true);
+    expect(wholeBlocks.some((b) => b.includes(Buffer.from(`"partyId":"${driver.parties.buyer.partyId!}"`)))).toBe(true);
   });
 });
