@@ -2,7 +2,7 @@ import { settlementSplit } from '@securepay/client';
 import { ProcessTable, up, peerProcessName } from '@securepay/network';
 import { networkLayout } from './fixtures';
 import { sha256Hex, sleep } from './escrow-driver';
-import { MoneyWorld } from './money';
+import { balanceChanges, MoneyWorld } from './money';
 
 /**
  * Every lifecycle path with real money: the banks' bridges approve, record deposits and settlement
@@ -16,15 +16,7 @@ const pastShort = short + 1_000;
 describe('CBDC moves only on on-chain decisions, exactly once', () => {
   let world: MoneyWorld;
   let before: Awaited<ReturnType<MoneyWorld['balances']>>;
-  const delta = async (): Promise<Record<string, bigint>> => {
-    const now = await world.balances();
-    return {
-      buyer: now.buyer - before.buyer,
-      merchant: now.merchant - before.merchant,
-      courier: now.courier - before.courier,
-      platform: now.platform - before.platform,
-    };
-  };
+  const delta = async (): Promise<Record<string, bigint>> => balanceChanges(before, await world.balances());
 
   beforeAll(async () => {
     world = await MoneyWorld.create();

@@ -16,7 +16,7 @@ import {
 import { median, percentile } from '@securepay/network/bench/stats';
 import { agentProcess, bridgeProcess, type ServiceProcess } from './service-process';
 import { sha256Hex, sleep } from './escrow-driver';
-import { MoneyWorld, platformWallet } from './money';
+import { balanceChanges, MoneyWorld, platformWallet } from './money';
 
 /**
  * 300 orders with mixed outcomes while the banks' bridges are SIGKILLed at random moments and
@@ -257,12 +257,7 @@ describe('crashes, restarts and 300 orders', () => {
     for (const [orderId, state] of finalStates)
       expect(`${orderId}: ${(await world.driver.order(orderId)).state}`).toBe(`${orderId}: ${state}`);
     const end = await steady(() => world.balances());
-    expect({
-      buyer: end.buyer - start.buyer,
-      merchant: end.merchant - start.merchant,
-      courier: end.courier - start.courier,
-      platform: end.platform - start.platform,
-    }).toEqual(expected);
+    expect(balanceChanges(start, end)).toEqual(expected);
     expect(await steady(() => world.ledger.checkInvariant())).toMatchObject({ ok: true });
     expect(await steady(() => world.ledger.ordersWithPending())).toEqual([]);
   }, 1_800_000);

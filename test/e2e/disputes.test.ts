@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { settlementSplit, type Order, type OrderTerms, type OrderWindows } from '@securepay/client';
 import { LedgerError } from '@securepay/ledger';
 import { refusal, sha256Hex, sleep, type OrderParties } from './escrow-driver';
-import { MoneyWorld, platformWallet, type Bank } from './money';
+import { balanceChanges, MoneyWorld, platformWallet, type Bank } from './money';
 
 /**
  * Every dispute, with real money, to the minor unit: who deposited (nobody, the buyer, the courier,
@@ -388,12 +388,7 @@ describe('disputes: every combination of deposits and banks, paid to the minor u
     // The buyer paid for the order once; its unrecorded deposit came back whole, none of it to anyone.
     const expected: Changes = { buyer: -price, merchant: merchantAmount, courier: 0n, platform: commissionAmount };
     const after = await read();
-    expect({
-      buyer: after.buyer - before.buyer,
-      merchant: after.merchant - before.merchant,
-      courier: after.courier - before.courier,
-      platform: after.platform - before.platform,
-    }).toEqual(expected);
+    expect(balanceChanges(before, after)).toEqual(expected);
     expect(await depositStatus(orderId, 'buyer')).toBe('voided');
     expect(await depositStatus(orderId, 'courier')).toBe('voided');
 

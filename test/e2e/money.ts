@@ -20,6 +20,19 @@ export type Bank = (typeof banks)[number];
  * bridge, every party logged in with its own credentials. Wallets of the enrolled buyer, merchant,
  * courier and stranger are opened by their banks and funded from issued CBDC; the platform locks.
  */
+/** The four wallets a money test watches, in minor units. */
+export type WalletBalances = Record<'buyer' | 'merchant' | 'courier' | 'platform', bigint>;
+
+/** How much each watched wallet gained (or, negative, lost) from `before` to `after`. */
+export function balanceChanges(before: WalletBalances, after: WalletBalances): WalletBalances {
+  return {
+    buyer: after.buyer - before.buyer,
+    merchant: after.merchant - before.merchant,
+    courier: after.courier - before.courier,
+    platform: after.platform - before.platform,
+  };
+}
+
 export class MoneyWorld {
   readonly secrets = new Map<string, string>();
   private readonly bridges = new Map<Bank, RunningBridge>();
@@ -168,7 +181,7 @@ export class MoneyWorld {
     return BigInt((await this.db.platform.balance(wallet, this.secrets.get(wallet)!)).available);
   }
 
-  async balances(): Promise<Record<'buyer' | 'merchant' | 'courier' | 'platform', bigint>> {
+  async balances(): Promise<WalletBalances> {
     return {
       buyer: await this.available(this.wallet('buyer')),
       merchant: await this.available(this.wallet('merchant')),
