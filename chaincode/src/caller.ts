@@ -26,21 +26,30 @@ export interface Caller {
 export function callerOf(ctx: Context): Caller {
   const identity = ctx.clientIdentity;
   const mspId = identity.getMSPID();
-  if (mspId === centralBankMspId) refuse('WRONG_PARTY', 'the central bank takes no part in orders: it only follows the chain');
   const subject = identity.getID().split('::')[1] ?? '';
   const isOrgAdmin = subject.split('/').includes('OU=admin');
-  const role = identity.getAttributeValue('role');
+  const attribute = (name: string): string | undefined => identity.getAttributeValue(name) ?? undefined;
+  return { actor: actorOf(mspId, attribute, isOrgAdmin), isOrgAdmin };
+}
+
+/**
+ * The actor a certificate of `mspId` makes its holder, from its attributes: shared by the caller's
+ * own certificate and the certificates of users whose signed intents the platform carries.
+ */
+export function actorOf(mspId: string, attribute: (name: string) => string | undefined, isOrgAdmin: boolean): Actor {
+  if (mspId === centralBankMspId) refuse('WRONG_PARTY', 'the central bank takes no part in orders: it only follows the chain');
+  const role = attribute('role');
   const operatorRole: Role = mspId === platformMspId ? 'platform' : 'bank';
 
-  if (role === null) {
+  if (role === undefined) {
     if (!isOrgAdmin) refuse('WRONG_PARTY', `the caller's certificate has no SecurePay role attribute`);
-    return { actor: { mspId, role: operatorRole }, isOrgAdmin };
+    return { mspId, role: operatorRole };
   }
   if (role === 'platform' || role === 'bank')
     refuse('WRONG_PARTY', `a "${role}" attribute grants nothing: ${operatorRole} authority comes only from ${mspId}'s admin certificate`);
   if (!partyRoles.includes(role as Role)) refuse('WRONG_PARTY', `unknown SecurePay role "${role}"`);
-  const partyId = identity.getAttributeValue('partyId');
+  const partyId = attribute('partyId');
   if (!partyId) refuse('WRONG_PARTY', `a ${role} certificate must carry a partyId attribute`);
-  const walletCommitment = identity.getAttributeValue('walletCommitment') ?? undefined;
-  return { actor: { mspId, role: role as Role, partyId: partyId!, ...(walletCommitment ? { walletCommitment } : {}) }, isOrgAdmin };
+  const walletCommitment = attribute('walletCommitment');
+  return { mspId, role: role as Role, partyId: partyId!, ...(walletCommitment ? { walletCommitment } : {}) };
 }

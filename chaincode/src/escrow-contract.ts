@@ -1,30 +1,34 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import type { ZodType } from 'zod';
 import { z } from 'zod';
 import { callerOf } from './caller';
 import { canonicalJson } from './canonical-json';
+import { IntentCarrier, type ProposalDefaults } from './intent-carrier';
 import {
-  applyAction,
-  needsTerms,
+  batchSchema,
+  maxBatch,
   orderStates,
-  OrderRefused,
   propose,
   proposalSchema,
   refuse,
+  signedIntentSchema,
   signedReceiptSchema,
   termsSchema,
   windowsSchema,
   windowBoundsSchema,
   windowsOutOfBounds,
   compensationSchema,
+  type ActionContext,
   type Actor,
+  type BatchOutcome,
+  type BatchRefusal,
   type Order,
   type OrderAction,
   type OrderChange,
-  type Transition,
 } from './order';
 import { idPattern } from './order/propose';
+import { eachOrder, stepContext, takeStep, type Applied } from './order-step';
 import { OrderStore } from './order-store';
 import { checkProposalTime, clockBoundMs } from './proposal-time';
 
@@ -36,7 +40,6 @@ export interface OrdersChangedEvent {
   changes: OrderChange[];
 }
 
-const maxBatch = 500;
 /** Read once: a chaincode server runs with one bound for its whole life. */
 const clockBound = clockBoundMs();
 const maxPageSize = 200;
@@ -112,23 +115,66 @@ export class EscrowContract extends Contract {
     const ids = parseJson(z.array(z.string().regex(idPattern)).min(1).max(maxBatch), orderIdsJson, 'order ids');
     if (new Set(ids).size !== ids.length) refuse('BAD_ARGUMENT', 'the order ids must not repeat');
     const store = new OrderStore(ctx);
-    const context = this.context(ctx);
-    const done: [Transition, Order][] = [];
-    const refused: { orderId: string; code: string; reason: string }[] = [];
-    for (const orderId of ids) {
-      try {
-        const order = (await store.get(orderId)) ?? refuse('NOT_FOUND', `order ${orderId} does not exist`);
-        const approval = { type: 'approve' } as const;
-        const terms = needsTerms(order, approval, context.actor) ? await store.getTerms(order) : undefined;
-        done.push([applyAction(order, approval, context, { terms }), order]);
-      } catch (error) {
-        if (!(error instanceof OrderRefused)) throw error;
-        refused.push({ orderId, code: error.code, reason: error.message });
-      }
-    }
-    if (done.length === 0) refuse('BAD_ARGUMENT', `no order in the batch could be approved: ${JSON.stringify(refused)}`);
-    await this.commit(ctx, store, done);
-    return canonicalJson({ approved: done.map(([t]) => ({ orderId: t.order.orderId, state: t.order.state })), refused });
+    const context = stepContext(ctx, callerOf(ctx).actor);
+    const outcome = await eachOrder(
+      ids,
+      (orderId) => takeStep(store, orderId, { type: 'approve' }, context),
+      (orderId) => ({ orderId }),
+    );
+    const { done, refused } = await this.commitBatch(ctx, store, outcome, 'approved');
+    return canonicalJson({ approved: done, refused });
+  }
+
+  /**
+   * Many steps of the caller's own, one per order, in one transaction: a platform's approvals, a
+   * merchant's shipments, a courier's deliveries, a bank's deposit records and settlement proofs.
+   * Each order is judged exactly as its single-order transaction would judge it; the result lists
+   * what was done and what was refused, and why. If nothing can be done the transaction fails.
+   * Transient `receipts` (for `recordSettlement` steps): `{"<orderId>": {"receipt": …, "signature": …}}`.
+   */
+  @Transaction()
+  @Returns('string')
+  async ActBatch(ctx: Context, batchJson: string): Promise<string> {
+    const batch = parseJson(batchSchema, batchJson, 'batch');
+    const receipts = batch.some((i) => i.step.type === 'recordSettlement')
+      ? parseJson(z.record(z.string(), signedReceiptSchema), transientText(ctx, 'receipts') ?? '{}', 'receipts')
+      : {};
+    const store = new OrderStore(ctx);
+    const context = stepContext(ctx, callerOf(ctx).actor);
+    const outcome = await eachOrder(
+      batch,
+      ({ orderId, step }) => {
+        if (step.type !== 'recordSettlement') return takeStep(store, orderId, step, context);
+        const receipt = receipts[orderId] ?? refuse('BAD_ARGUMENT', `no signed receipt for order ${orderId} under transient "receipts"`);
+        return takeStep(store, orderId, { type: 'recordSettlement', receipt }, context);
+      },
+      ({ orderId }) => ({ orderId }),
+    );
+    return canonicalJson(await this.commitBatch(ctx, store, outcome, 'done'));
+  }
+
+  /**
+   * The platform carries many users' own steps — propose, confirm, declare non-receipt — each signed
+   * by the user as an intent (order/intent.ts). Each intent is verified against a certificate its
+   * signer's bank's CA issued (registered on-chain by that bank), must be unexpired and its nonce
+   * unused, and is judged as the user's own transaction would be; its hash is kept with the step.
+   * A refused intent is listed and does not sink the others. Transient `terms`: `{"<orderId>": terms}`
+   * for propose intents.
+   */
+  @Transaction()
+  @Returns('string')
+  async SubmitIntents(ctx: Context, signedIntentsJson: string): Promise<string> {
+    requirePlatform(ctx, "carry users' signed intents");
+    const signed = parseJson(z.array(signedIntentSchema).min(1).max(maxBatch), signedIntentsJson, 'signed intents');
+    const terms = parseJson(z.record(z.string(), z.unknown()), transientText(ctx, 'terms') ?? '{}', 'terms');
+    const store = new OrderStore(ctx);
+    const carrier = new IntentCarrier(ctx, store, terms, this.defaults(store));
+    const outcome = await eachOrder(
+      signed,
+      (s) => carrier.carry(s),
+      (s, index) => ({ orderId: carrier.orderIdOf(s), index }),
+    );
+    return canonicalJson(await this.commitBatch(ctx, store, outcome, 'done'));
   }
 
   @Transaction()
@@ -250,6 +296,30 @@ export class EscrowContract extends Contract {
     await new OrderStore(ctx).putLedgerKey(actor.mspId, publicKeyPem);
   }
 
+  /**
+   * A bank's admin registers (or rotates) the certificate of the CA that enrolls its customers: the
+   * root every user's signed intent is checked against (SubmitIntents).
+   */
+  @Transaction()
+  async RegisterCustomerCa(ctx: Context, caCertificatePem: string): Promise<void> {
+    const { actor, isOrgAdmin } = callerOf(ctx);
+    if (actor.role !== 'bank' || !isOrgAdmin) refuse('WRONG_PARTY', "only a bank's admin may register its customer CA");
+    let isCa = false;
+    try {
+      isCa = new X509Certificate(caCertificatePem).ca;
+    } catch {
+      refuse('BAD_ARGUMENT', 'the customer CA must be a PEM X.509 certificate');
+    }
+    if (!isCa) refuse('BAD_ARGUMENT', 'the certificate is not a CA certificate');
+    await new OrderStore(ctx).putCustomerCa(actor.mspId, caCertificatePem);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetCustomerCa(ctx: Context, mspId: string): Promise<string> {
+    return (await new OrderStore(ctx).customerCa(mspId)) ?? refuse('NOT_FOUND', `${mspId} has registered no customer CA`);
+  }
+
   @Transaction(false)
   @Returns('string')
   async GetLedgerKey(ctx: Context, mspId: string): Promise<string> {
@@ -350,8 +420,8 @@ export class EscrowContract extends Contract {
     return canonicalJson(await new OrderStore(ctx).page('order~party', [mspId, partyId], pageSizeOf(pageSize), bookmark));
   }
 
-  private context(ctx: Context): { actor: Actor; now: number; txId: string } {
-    return { actor: callerOf(ctx).actor, now: ctx.stub.getDateTimestamp().getTime(), txId: ctx.stub.getTxID() };
+  private context(ctx: Context): ActionContext {
+    return stepContext(ctx, callerOf(ctx).actor);
   }
 
   private async load(store: OrderStore, orderId: string): Promise<Order> {
@@ -360,20 +430,41 @@ export class EscrowContract extends Contract {
 
   private async act(ctx: Context, orderIdText: string, action: OrderAction): Promise<string> {
     const store = new OrderStore(ctx);
-    const order = await this.load(store, orderIdOf(orderIdText));
-    const context = this.context(ctx);
-    const facts = {
-      terms: needsTerms(order, action, context.actor) ? await store.getTerms(order) : undefined,
-      ledgerKeyPem: action.type === 'recordSettlement' ? await store.ledgerKey(order.merchant.mspId) : undefined,
+    return this.commit(ctx, store, [await takeStep(store, orderIdOf(orderIdText), action, this.context(ctx))]);
+  }
+
+  /** The channel's settings a new order takes, read once per transaction. */
+  private defaults(store: OrderStore): () => Promise<ProposalDefaults> {
+    let read: Promise<ProposalDefaults> | undefined;
+    return () =>
+      (read ??= Promise.all([store.windows(), store.compensation(), store.windowBounds()]).then(([windows, compensation, bounds]) => ({
+        windows,
+        compensation,
+        bounds,
+      })));
+  }
+
+  /** Commits a batch's changes with one event, or fails the transaction when it changes nothing. */
+  private async commitBatch(
+    ctx: Context,
+    store: OrderStore,
+    { done, refused }: { done: Applied[]; refused: BatchRefusal[] },
+    verb: string,
+  ): Promise<BatchOutcome> {
+    if (done.length === 0) refuse('BAD_ARGUMENT', `no order in the batch could be ${verb}: ${canonicalJson(refused)}`);
+    await this.commit(ctx, store, done);
+    return {
+      done: done.map(([t]) => ({
+        orderId: t.order.orderId,
+        state: t.order.state,
+        ...(t.change.intentHash ? { intentHash: t.change.intentHash } : {}),
+      })),
+      refused,
     };
-    const transition = applyAction(order, action, context, facts);
-    if (transition.payouts) await store.putPayouts(order, transition.payouts);
-    if (action.type === 'recordSettlement') await store.putReceipt(order, action.receipt);
-    return this.commit(ctx, store, [[transition, order]]);
   }
 
   /** Writes every changed order and emits the transaction's one event. */
-  private async commit(ctx: Context, store: OrderStore, transitions: [Transition, Order | undefined][]): Promise<string> {
+  private async commit(ctx: Context, store: OrderStore, transitions: Applied[]): Promise<string> {
     for (const [transition, previous] of transitions) await store.put(transition.order, previous);
     const event: OrdersChangedEvent = { version: 1, txId: ctx.stub.getTxID(), changes: transitions.map(([t]) => t.change) };
     ctx.stub.setEvent(eventName, Buffer.from(canonicalJson(event)));
@@ -392,6 +483,11 @@ function involved(actor: Actor, order: Order, parties: ('buyer' | 'merchant' | '
 /** The channel's settings are the platform's to set (each bank keeps its own policy off-chain). */
 function requirePlatform(ctx: Context, what: string): void {
   if (callerOf(ctx).actor.role !== 'platform') refuse('WRONG_PARTY', `only the platform may ${what}`);
+}
+
+function transientText(ctx: Context, key: string): string | undefined {
+  const bytes = ctx.stub.getTransient().get(key);
+  return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
 }
 
 function pageSizeOf(text: string): number {

@@ -13,6 +13,7 @@ import {
   type Order,
   type OrderTerms,
   type OrderWindows,
+  type PartyRef,
   type SignedReceipt,
   type WindowBounds,
 } from './order';
@@ -32,6 +33,16 @@ const termsKey = (ctx: Context, orderId: string): string => ctx.stub.createCompo
 const payoutsKey = (ctx: Context, orderId: string): string => ctx.stub.createCompositeKey('payouts', [orderId]);
 const receiptKey = (ctx: Context, orderId: string): string => ctx.stub.createCompositeKey('receipt', [orderId]);
 const ledgerKeyKey = (ctx: Context, mspId: string): string => ctx.stub.createCompositeKey('ledgerKey', [mspId]);
+const customerCaKey = (ctx: Context, mspId: string): string => ctx.stub.createCompositeKey('customerCa', [mspId]);
+const intentNonceKey = (ctx: Context, signer: PartyRef, nonce: string): string =>
+  ctx.stub.createCompositeKey('intentNonce', [signer.mspId, signer.partyId, nonce]);
+
+/** What a spent nonce records: which signed intent spent it, in which transaction, for which order. */
+export interface SpentNonce {
+  intentHash: string;
+  txId: string;
+  orderId: string;
+}
 
 /** Endorsement by the peers of these orgs, each of them: a key-level (state-based) policy. */
 function peersOf(...mspIds: string[]): Uint8Array {
@@ -159,6 +170,26 @@ export class OrderStore {
     const key = ledgerKeyKey(this.ctx, mspId);
     await this.ctx.stub.putState(key, Buffer.from(pem));
     await this.ctx.stub.setStateValidationParameter(key, peersOf(mspId));
+  }
+
+  async customerCa(mspId: string): Promise<string | undefined> {
+    const bytes = await this.ctx.stub.getState(customerCaKey(this.ctx, mspId));
+    return bytes.length === 0 ? undefined : Buffer.from(bytes).toString('utf8');
+  }
+
+  /** The CA a bank enrolls its customers with: like its ledger key, only its own peers can endorse replacing it. */
+  async putCustomerCa(mspId: string, pem: string): Promise<void> {
+    const key = customerCaKey(this.ctx, mspId);
+    await this.ctx.stub.putState(key, Buffer.from(pem));
+    await this.ctx.stub.setStateValidationParameter(key, peersOf(mspId));
+  }
+
+  async intentNonce(signer: PartyRef, nonce: string): Promise<SpentNonce | undefined> {
+    return decode<SpentNonce>(await this.ctx.stub.getState(intentNonceKey(this.ctx, signer, nonce)));
+  }
+
+  async putIntentNonce(signer: PartyRef, nonce: string, spent: SpentNonce): Promise<void> {
+    await this.ctx.stub.putState(intentNonceKey(this.ctx, signer, nonce), Buffer.from(canonicalJson(spent)));
   }
 
   /** One page of order ids under an index prefix, oldest key first. */

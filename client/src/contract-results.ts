@@ -83,7 +83,7 @@ export const payoutsSchema = z.object({ buyer: z.string(), courier: z.string(), 
 export type Payouts = z.infer<typeof payoutsSchema>;
 
 /** Why the contract would not approve one order of a batch; `reason` is the contract's message. */
-export const batchRefusalSchema = z.object({ orderId: z.string(), code: z.string(), reason: z.string() });
+export const batchRefusalSchema = z.object({ orderId: z.string(), code: z.string(), reason: z.string(), index: z.number().optional() });
 export type BatchRefusal = z.infer<typeof batchRefusalSchema>;
 
 export const batchApprovalSchema = z.object({
@@ -91,6 +91,13 @@ export const batchApprovalSchema = z.object({
   refused: z.array(batchRefusalSchema),
 });
 export type BatchApproval = z.infer<typeof batchApprovalSchema>;
+
+/** What a batch of steps (ActBatch) or of users' intents (SubmitIntents) did, order by order. */
+export const batchStepsSchema = z.object({
+  done: z.array(z.object({ orderId: z.string(), state: z.enum(orderStates), intentHash: z.string().optional() })),
+  refused: z.array(batchRefusalSchema),
+});
+export type BatchSteps = z.infer<typeof batchStepsSchema>;
 
 /** Reads a transaction's JSON result with its schema: a result of another shape is an error, not a cast. */
 export function parseResult<T>(schema: z.ZodType<T>, text: string, what: string): T {

@@ -13,7 +13,9 @@ import {
   type WindowBounds,
   type PartyRef,
   type Proposal,
+  type SignedIntent,
   type SignedReceipt,
+  type Batch,
 } from '@securepay/chaincode/src/order';
 import { z } from 'zod';
 import { ChainSubmitter, type Committed, type RetryLog, type SubmitOptions } from './chain-submitter';
@@ -25,7 +27,10 @@ import {
   parseResult,
   payoutsSchema,
   windowsResultSchema,
+  batchStepsSchema,
   type BatchApproval,
+  type BatchRefusal,
+  type BatchSteps,
   type OrderPage,
   type Payouts,
 } from './contract-results';
@@ -33,6 +38,10 @@ import { ContractRefusal, TermsMismatch } from './errors';
 
 /** Where a committed transaction landed, for transactions that return nothing. */
 export type Commit = Omit<Committed, 'result'>;
+
+/** A batch of steps or intents. `committed` is absent when no order of the batch could be changed: then nothing was sent. */
+export type StepsOutcome = BatchSteps & { committed?: Commit };
+const nothingDone = (refused: BatchRefusal[]): BatchSteps => ({ done: [], refused });
 
 /** A batch approval. `committed` is absent when no order of the batch could be approved: then nothing was sent. */
 export interface BatchOutcome extends BatchApproval {
@@ -78,14 +87,34 @@ export class EscrowClient {
    * be approved; that is reported here as data too, each order with its refusal, and nothing committed.
    */
   async approveBatch(orderIds: string[]): Promise<BatchOutcome> {
-    try {
-      const { result, ...committed } = await this.#chain.commit('ApproveBatch', [JSON.stringify(orderIds)]);
-      return { ...parseResult(batchApprovalSchema, result, 'batch approval'), committed };
-    } catch (error) {
-      const everyone = error instanceof ContractRefusal ? /could be approved: (\[.*\])/.exec(error.message) : null;
-      if (!everyone) throw error;
-      return { approved: [], refused: parseResult(z.array(batchRefusalSchema), everyone[1]!, 'batch refusal') };
-    }
+    return this.batch('ApproveBatch', batchApprovalSchema, [JSON.stringify(orderIds)], (refused) => ({ approved: [], refused }));
+  }
+
+  /**
+   * Many of the caller's own steps, one per order, in one transaction (a platform's approvals, a
+   * merchant's shipments, a courier's deliveries, a bank's deposits and settlement proofs). Each
+   * order's refusal comes back as data; when none could be done nothing was committed.
+   * `receipts`: the signed settlement receipt of each `recordSettlement` step, sent privately.
+   */
+  async actBatch(batch: Batch, receipts: Record<string, SignedReceipt> = {}): Promise<StepsOutcome> {
+    const transientData = Object.keys(receipts).length > 0 ? { receipts: JSON.stringify(receipts) } : undefined;
+    return this.batch('ActBatch', batchStepsSchema, [JSON.stringify(batch)], nothingDone, transientData ? { transientData } : undefined);
+  }
+
+  /**
+   * The platform carries users' signed intents (propose, confirm, declare non-receipt) in one
+   * transaction; each is verified on-chain against its signer's certificate. `terms`: the private
+   * terms of each propose intent, sent privately and checked against the hash the buyer signed.
+   */
+  async submitIntents(signed: SignedIntent[], terms: Record<string, OrderTerms> = {}): Promise<StepsOutcome> {
+    const transientData = Object.keys(terms).length > 0 ? { terms: JSON.stringify(terms) } : undefined;
+    return this.batch(
+      'SubmitIntents',
+      batchStepsSchema,
+      [JSON.stringify(signed)],
+      nothingDone,
+      transientData ? { transientData } : undefined,
+    );
   }
 
   reject(orderId: string, reason: string): Promise<Committed<Order>> {
@@ -187,6 +216,17 @@ export class EscrowClient {
     return parseResult(payoutsSchema, await this.#chain.evaluate('GetPayouts', [orderId]), 'payouts');
   }
 
+  /** A bank's admin registers (or rotates) the certificate of the CA that enrolls its customers. */
+  async registerCustomerCa(caCertificatePem: string): Promise<Commit> {
+    const { txId, blockNumber } = await this.#chain.commit('RegisterCustomerCa', [caCertificatePem]);
+    return { txId, blockNumber };
+  }
+
+  /** The PEM certificate of `mspId`'s customer CA; a `ContractRefusal` NOT_FOUND when it registered none. */
+  getCustomerCa(mspId: string): Promise<string> {
+    return this.#chain.evaluate('GetCustomerCa', [mspId]);
+  }
+
   /** The PEM public key `mspId` registered; a `ContractRefusal` NOT_FOUND when it registered none. */
   getLedgerKey(mspId: string): Promise<string> {
     return this.#chain.evaluate('GetLedgerKey', [mspId]);
@@ -214,6 +254,27 @@ export class EscrowClient {
   async listOrdersByParty(party: PartyRef, pageSize = 100, bookmark = ''): Promise<OrderPage> {
     const text = await this.#chain.evaluate('ListOrdersByParty', [party.mspId, party.partyId, String(pageSize), bookmark]);
     return parseResult(orderPageSchema, text, 'page of orders');
+  }
+
+  /**
+   * A batch transaction. The contract fails one that can change no order at all, listing every
+   * order's refusal: that comes back here as data too, with nothing committed.
+   */
+  private async batch<T>(
+    name: string,
+    schema: z.ZodType<T>,
+    args: string[],
+    nothingDone: (refused: BatchRefusal[]) => T,
+    options?: SubmitOptions,
+  ): Promise<T & { committed?: Commit }> {
+    try {
+      const { result, ...committed } = await this.#chain.commit(name, args, options);
+      return { ...parseResult(schema, result, `${name} result`), committed };
+    } catch (error) {
+      const nothing = error instanceof ContractRefusal ? /no order in the batch could be [a-z]+: (\[.*\])/.exec(error.message) : null;
+      if (!nothing) throw error;
+      return { ...nothingDone(parseResult(z.array(batchRefusalSchema), nothing[1]!, `${name} refusals`)), committed: undefined };
+    }
   }
 
   /** A one-order step: the contract answers with the order as committed. */

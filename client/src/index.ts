@@ -1,6 +1,6 @@
-export { EscrowClient, type BatchOutcome, type Commit, type EscrowClientOptions } from './escrow-client';
+export { EscrowClient, type BatchOutcome, type Commit, type EscrowClientOptions, type StepsOutcome } from './escrow-client';
 export type { Committed, RetryLog } from './chain-submitter';
-export type { BatchApproval, BatchRefusal, OrderPage, Payouts } from './contract-results';
+export type { BatchApproval, BatchRefusal, BatchSteps, OrderPage, Payouts } from './contract-results';
 export { orderSchema } from './contract-results';
 export { ContractRefusal, peerWords, refusalOf, TermsMismatch } from './errors';
 export { orderChangeSchema, ordersChangedSchema, type OrderChange, type OrdersChanged } from './orders-changed';
@@ -36,3 +36,5 @@ export type { EventPosition, FollowerCheckpoints } from './follower/checkpoints'
 export { deadLetterCommand, deadLetters, type DeadLetterQueues } from './follower/dead-letters';
 export { customerRegisteredSchema, customerRequestSchema, type CustomerRequest } from './customer-request';
 export { newCertificateRequest, SelfSigningUser, type ApiAnswer } from './self-custody';
+export { confirmIntent, defaultIntentLifetimeMs, nonReceiptIntent, proposeIntent, signIntent } from './intent';
+export type { Batch, BatchStep, Intent, SignedIntent } from '@securepay/chaincode/src/order';

@@ -21,6 +21,7 @@ import { peerProcessName, startPeer } from './peer';
 import { ProcessTable } from './processes';
 import { queuesProcessName, startQueues } from './queues';
 import { retry } from './retry';
+import { registerCustomerCas } from './customer-ca';
 
 /** What the running network was created with; a different request needs `down` first. */
 interface NetworkState {
@@ -99,6 +100,8 @@ export async function up(network: NetworkConfig): Promise<Layout> {
   for (const org of network.orgs) sealOrgHome(layout, org);
   step('waiting for the peers to find each other (gossip)');
   await waitForGossip(layout);
+  step("registering each bank's customer CA on-chain (users' signed intents are checked against it)");
+  await registerCustomerCas(layout);
   step("starting the central bank's ledger database and the parties' queues");
   await startLedgerDatabase(layout, processes);
   await startQueues(layout, processes);

@@ -11,3 +11,5 @@ export * from './refusal';
 export * from './terms';
 export * from './transition';
 export * from './windows';
+export * from './intent';
+export * from './batch';

@@ -58,6 +58,8 @@ export interface HistoryEntry extends Step {
   from: OrderState | null;
   to: OrderState;
   by: { mspId: string; role: Role; partyId?: string };
+  /** The hash of the signed intent the user gave for this step, when it came in a batch of intents. */
+  intentHash?: string;
 }
 
 /**

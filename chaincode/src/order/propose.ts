@@ -4,11 +4,11 @@ import { defaultCompensation, type CompensationPolicy } from './compensation';
 import type { Order } from './order';
 import { refuse } from './refusal';
 import { termsHash, walletCommitment, type OrderTerms } from './terms';
-import { changeOf, requireParty, samePartyRef, type ActionContext, type Transition } from './transition';
+import { changeOf, intentOf, requireParty, samePartyRef, type ActionContext, type Transition } from './transition';
 import { noWindowBounds, windowOverridesSchema, windowsOutOfBounds, type OrderWindows, type WindowBounds } from './windows';
 
 export const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
-const partyRefSchema = z.strictObject({
+export const partyRefSchema = z.strictObject({
   mspId: z.string().regex(/^[A-Za-z0-9]+MSP$/, 'an MSP id such as BankAMSP'),
   partyId: z.string().regex(idPattern, 'a pseudonymous party id of 1-64 letters, digits, _ or -'),
 });
@@ -67,8 +67,9 @@ export function propose(
         at: now,
         txId: ctx.txId,
         by: { mspId: actor.mspId, role: 'buyer', partyId: buyer.partyId },
+        ...intentOf(ctx),
       },
     ],
   };
-  return { order, change: changeOf(order, 'propose', null) };
+  return { order, change: changeOf(order, 'propose', null, intentOf(ctx)) };
 }

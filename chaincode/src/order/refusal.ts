@@ -10,7 +10,10 @@ export type RefusalCode =
   | 'ALREADY_DONE' // this party already took this action
   | 'INVALID_PROOF' // a settlement receipt did not verify
   | 'CLOCK_SKEW' // the proposal's own timestamp is too far from the endorsing peer's clock
-  | 'TERMS_MISMATCH'; // the private terms on this peer do not hash to the order's public termsHash
+  | 'TERMS_MISMATCH' // the private terms on this peer do not hash to the order's public termsHash
+  | 'BAD_SIGNATURE' // a user's signed intent does not verify against a certificate its bank's CA issued
+  | 'INTENT_EXPIRED' // a user's signed intent came after its expiry
+  | 'REPLAYED'; // a user's signed intent, or its nonce, was carried before
 
 export class OrderRefused extends Error {
   constructor(

@@ -8,6 +8,8 @@ export interface ActionContext {
   actor: Actor;
   now: number;
   txId: string;
+  /** When a user's signed intent asked for the step (intent.ts): its hash, kept with the step. */
+  intentHash?: string;
 }
 
 /** What changed, as the chaincode event reports it: ids, states and banks, never amounts or wallets. */
@@ -20,6 +22,8 @@ export interface OrderChange {
   merchantBank: string;
   courierBank?: string;
   winner?: DisputeWinner;
+  /** The hash of the user's signed intent, when the step was carried in a batch of intents. */
+  intentHash?: string;
 }
 
 export interface Transition {
@@ -63,10 +67,12 @@ export function transition(
     ...order,
     ...patch,
     state: to,
-    history: [...order.history, { action, from: order.state, to, at: ctx.now, txId: ctx.txId, by }],
+    history: [...order.history, { action, from: order.state, to, at: ctx.now, txId: ctx.txId, by, ...intentOf(ctx) }],
   };
-  return { order: next, change: changeOf(next, action, order.state, extra) };
+  return { order: next, change: changeOf(next, action, order.state, { ...extra, ...intentOf(ctx) }) };
 }
+
+export const intentOf = (ctx: ActionContext): { intentHash?: string } => (ctx.intentHash ? { intentHash: ctx.intentHash } : {});
 
 export function changeOf(order: Order, action: string, from: OrderState | null, extra: Partial<OrderChange> = {}): OrderChange {
   const change: OrderChange = {

@@ -1,0 +1,93 @@
+import type { Context } from 'fabric-contract-api';
+import { actorOf } from './caller';
+import {
+  checkIntentTime,
+  intentAction,
+  intentHash,
+  parseIntent,
+  propose,
+  refuse,
+  termsHash,
+  termsSchema,
+  verifyIntentSignature,
+  type Actor,
+  type CompensationPolicy,
+  type Intent,
+  type OrderWindows,
+  type SignedIntent,
+  type WindowBounds,
+} from './order';
+import { stepContext, takeStep, type Applied } from './order-step';
+import type { OrderStore } from './order-store';
+
+/** The channel's settings a new order takes. */
+export interface ProposalDefaults {
+  windows: OrderWindows;
+  compensation: CompensationPolicy;
+  bounds: WindowBounds;
+}
+
+/**
+ * Turns users' signed intents into steps, one by one, inside the platform's `SubmitIntents`
+ * transaction. Everything is checked before anything is written, so a refused intent leaves no trace:
+ * not even its nonce is spent.
+ */
+export class IntentCarrier {
+  /** Orders already stepped in this transaction: a second intent for one would act on stale state. */
+  private readonly orders = new Set<string>();
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly store: OrderStore,
+    private readonly terms: Record<string, unknown>,
+    private readonly defaults: () => Promise<ProposalDefaults>,
+  ) {}
+
+  /** The order an intent names, for a refusal's record; empty when the intent cannot be read. */
+  orderIdOf(signed: SignedIntent): string {
+    try {
+      return parseIntent(signed.intent).orderId;
+    } catch {
+      return '';
+    }
+  }
+
+  async carry(signed: SignedIntent): Promise<Applied> {
+    const intent = parseIntent(signed.intent);
+    if (this.orders.has(intent.orderId)) refuse('BAD_ARGUMENT', `another intent in this batch is for order ${intent.orderId}`);
+    const context = stepContext(this.ctx, await this.signerOf(signed, intent));
+    checkIntentTime(intent, this.ctx.stub.getChannelID(), context.now);
+    const hash = intentHash(signed);
+    if (await this.store.intentNonce(intent.signer, intent.nonce))
+      refuse('REPLAYED', `${intent.signer.partyId}@${intent.signer.mspId} has used nonce ${intent.nonce} before`);
+    const applied = await this.step(intent, { ...context, intentHash: hash });
+    this.orders.add(intent.orderId);
+    await this.store.putIntentNonce(intent.signer, intent.nonce, { intentHash: hash, txId: context.txId, orderId: intent.orderId });
+    return applied;
+  }
+
+  /** The user who signed: the holder of a certificate the named bank's customer CA issued. */
+  private async signerOf(signed: SignedIntent, intent: Intent): Promise<Actor> {
+    const { mspId, partyId } = intent.signer;
+    const ca = (await this.store.customerCa(mspId)) ?? refuse('BAD_SIGNATURE', `${mspId} has registered no customer CA`);
+    const user = verifyIntentSignature(signed, ca, this.ctx.stub.getDateTimestamp().getTime());
+    if (!user.isClient) refuse('BAD_SIGNATURE', 'only a user (client) certificate may sign an intent');
+    const actor = actorOf(mspId, (name) => user.attributes[name], false);
+    if (actor.partyId !== partyId) refuse('BAD_SIGNATURE', `the intent names signer ${partyId}, the certificate ${actor.partyId}`);
+    return actor;
+  }
+
+  private async step(intent: Intent, context: Parameters<typeof takeStep>[3]): Promise<Applied> {
+    if (intent.action !== 'propose') return takeStep(this.store, intent.orderId, intentAction(intent), context);
+    const parsed = termsSchema.safeParse(this.terms[intent.orderId]);
+    if (!parsed.success) refuse('BAD_ARGUMENT', `no valid terms for order ${intent.orderId} under transient "terms"`);
+    const terms = parsed.data!;
+    if (termsHash(terms) !== intent.termsHash)
+      refuse('TERMS_MISMATCH', `the terms carried for order ${intent.orderId} are not the ones its buyer signed`);
+    if (await this.store.get(intent.orderId)) refuse('ALREADY_EXISTS', `order ${intent.orderId} already exists`);
+    const { windows, compensation, bounds } = await this.defaults();
+    const transition = propose(intent.proposal, terms, windows, context, compensation, bounds);
+    await this.store.putTerms(transition.order, terms);
+    return [transition, undefined];
+  }
+}

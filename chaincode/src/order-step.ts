@@ -1,0 +1,63 @@
+import type { Context } from 'fabric-contract-api';
+import {
+  applyAction,
+  needsTerms,
+  OrderRefused,
+  refuse,
+  type ActionContext,
+  type BatchRefusal,
+  type Order,
+  type OrderAction,
+  type Transition,
+} from './order';
+import type { OrderStore } from './order-store';
+
+/** A transition to write, with the order as it was before it (none for a new order). */
+export type Applied = [Transition, Order | undefined];
+
+/**
+ * One action on one stored order: loads what the action needs, lets the state machine decide, and
+ * writes the private side records (dispute payouts, the settlement receipt). The order itself is
+ * written by the caller, with the transaction's one event. A refusal throws before anything is written.
+ */
+export async function takeStep(store: OrderStore, orderId: string, action: OrderAction, context: ActionContext): Promise<Applied> {
+  const order = (await store.get(orderId)) ?? refuse('NOT_FOUND', `order ${orderId} does not exist`);
+  const facts = {
+    terms: needsTerms(order, action, context.actor) ? await store.getTerms(order) : undefined,
+    ledgerKeyPem: action.type === 'recordSettlement' ? await store.ledgerKey(order.merchant.mspId) : undefined,
+  };
+  const transition = applyAction(order, action, context, facts);
+  if (transition.payouts) await store.putPayouts(order, transition.payouts);
+  if (action.type === 'recordSettlement') await store.putReceipt(order, action.receipt);
+  return [transition, order];
+}
+
+/**
+ * Runs `step` for every item of a batch, each on its own: an order the contract refuses is listed
+ * with its code and reason and the rest go ahead. Anything but a refusal (a peer error) fails the
+ * whole transaction, since it says nothing about the order.
+ */
+export async function eachOrder<I>(
+  items: readonly I[],
+  step: (item: I, index: number) => Promise<Applied>,
+  identify: (item: I, index: number) => Omit<BatchRefusal, 'code' | 'reason'>,
+): Promise<{ done: Applied[]; refused: BatchRefusal[] }> {
+  const done: Applied[] = [];
+  const refused: BatchRefusal[] = [];
+  for (const [index, item] of items.entries()) {
+    try {
+      done.push(await step(item, index));
+    } catch (error) {
+      if (!(error instanceof OrderRefused)) throw error;
+      refused.push({ ...identify(item, index), code: error.code, reason: error.message.replace(/^[A-Z_]+: /, '') });
+    }
+  }
+  return { done, refused };
+}
+
+/** The transaction's time and id, and who calls, for the pure state machine. */
+export const stepContext = (ctx: Context, actor: ActionContext['actor']): ActionContext => ({
+  actor,
+  now: ctx.stub.getDateTimestamp().getTime(),
+  txId: ctx.stub.getTxID(),
+});

@@ -1,0 +1,144 @@
+import { createHash, verify, X509Certificate } from 'node:crypto';
+import { Certificate } from '@fidm/x509';
+import { z } from 'zod';
+import { idPattern, partyRefSchema, proposalSchema } from './propose';
+import type { OrderAction } from './actions';
+import { refuse } from './refusal';
+
+/** How far ahead an intent may expire: its nonce is kept for ever, but a signature good for a year is a loaded gun. */
+export const maxIntentLifetimeMs = 60 * 60 * 1000;
+
+const intentBase = {
+  version: z.literal(1),
+  /** The channel it is for: an intent signed for one channel is refused on every other. */
+  channel: z.string().min(1).max(249),
+  /** The user who signs, as public state names parties: its bank's MSP and its pseudonym. */
+  signer: partyRefSchema,
+  orderId: z.string().regex(idPattern, 'an order id of 1-64 letters, digits, _ or -'),
+  /** Milliseconds since the epoch; the transaction's own time must not be later. */
+  expiresAt: z.number().int().positive(),
+  /** Unique per signer: a second intent with the same nonce is a replay and is refused. */
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a nonce of 16-64 letters, digits, _ or -'),
+};
+
+/**
+ * What a user signs for a step only the user may take, so that the platform can carry many users'
+ * steps in one transaction without being able to invent any of them. A propose intent names the
+ * hash of the terms it agrees to; the terms themselves travel privately.
+ */
+export const intentSchema = z.discriminatedUnion('action', [
+  z.strictObject({
+    ...intentBase,
+    action: z.literal('propose'),
+    proposal: proposalSchema,
+    termsHash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest'),
+  }),
+  z.strictObject({ ...intentBase, action: z.literal('confirm') }),
+  z.strictObject({ ...intentBase, action: z.literal('declareNonReceipt') }),
+]);
+export type Intent = z.infer<typeof intentSchema>;
+
+/** An intent as it travels: the exact text signed, the signature over it, the signer's certificate. */
+export const signedIntentSchema = z.strictObject({
+  intent: z.string().min(2).max(4_096),
+  /** ECDSA P-256 over SHA-256 of the intent's UTF-8 bytes, DER, base64. */
+  signature: z.string().regex(/^[A-Za-z0-9+/]{16,200}={0,2}$/, 'a base64 DER signature'),
+  certificate: z.string().min(100).max(8_192),
+});
+export type SignedIntent = z.infer<typeof signedIntentSchema>;
+
+/**
+ * Identifies a signed intent for ever: recorded on the order's step, so the user cannot later deny it
+ * (the block holds the text, signature and certificate it points to). Over the text alone: an ECDSA
+ * signature can be re-encoded into another valid one, the user's statement cannot.
+ */
+export const intentHash = (signed: SignedIntent): string => createHash('sha256').update(signed.intent, 'utf8').digest('hex');
+
+/** Reads the intent's text; a text that is not a well-formed intent is refused. */
+export function parseIntent(text: string): Intent {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return refuse('BAD_ARGUMENT', 'the intent is not JSON');
+  }
+  const parsed = intentSchema.safeParse(value);
+  if (!parsed.success) return refuse('BAD_ARGUMENT', `invalid intent: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
+  if (parsed.data.action === 'propose' && parsed.data.proposal.orderId !== parsed.data.orderId)
+    refuse('BAD_ARGUMENT', "a propose intent's order id must be its proposal's");
+  return parsed.data;
+}
+
+/** Refuses an intent for another channel, one already expired, or one that would stay good too long. */
+export function checkIntentTime(intent: Intent, channel: string, now: number): void {
+  if (intent.channel !== channel) refuse('BAD_ARGUMENT', `the intent is for channel ${intent.channel}, not ${channel}`);
+  if (now > intent.expiresAt) refuse('INTENT_EXPIRED', `the intent expired at ${new Date(intent.expiresAt).toISOString()}`);
+  if (intent.expiresAt - now > maxIntentLifetimeMs)
+    refuse('BAD_ARGUMENT', `an intent may expire at most ${maxIntentLifetimeMs / 60_000} minutes after it is carried`);
+}
+
+/** What a verified certificate says about its holder. */
+export interface CertifiedUser {
+  attributes: Record<string, string>;
+  /** Fabric CA's NodeOU: only `client` identities are users. */
+  isClient: boolean;
+}
+
+const fabricAttributesOid = '1.2.3.4.5.6.7.8.1';
+
+/**
+ * Checks that `signed` was signed by the holder of a certificate the signer's bank's customer CA
+ * issued and that was valid at `now`, and returns the certificate's attributes. Any failure is
+ * `BAD_SIGNATURE`: the platform carries intents but cannot make one.
+ */
+export function verifyIntentSignature(signed: SignedIntent, customerCaPem: string, now: number): CertifiedUser {
+  let certificate: X509Certificate;
+  let ca: X509Certificate;
+  try {
+    certificate = new X509Certificate(signed.certificate);
+    ca = new X509Certificate(customerCaPem);
+  } catch {
+    return refuse('BAD_SIGNATURE', 'the signer certificate is not a PEM X.509 certificate');
+  }
+  if (!certificate.checkIssued(ca) || !certificate.verify(ca.publicKey))
+    refuse('BAD_SIGNATURE', "the signer certificate was not issued by the signer's bank's customer CA");
+  if (now < Date.parse(certificate.validFrom) || now > Date.parse(certificate.validTo))
+    refuse('BAD_SIGNATURE', 'the signer certificate was not valid at the time of the transaction');
+  const key = certificate.publicKey;
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+    refuse('BAD_SIGNATURE', 'the signer certificate must hold an ECDSA P-256 key');
+  let valid = false;
+  try {
+    valid = verify('sha256', Buffer.from(signed.intent, 'utf8'), key, Buffer.from(signed.signature, 'base64'));
+  } catch {
+    valid = false;
+  }
+  if (!valid) refuse('BAD_SIGNATURE', "the intent's signature does not verify with the signer's certificate");
+  return { attributes: fabricAttributes(signed.certificate), isClient: certificate.subject.split('\n').includes('OU=client') };
+}
+
+/** The attributes Fabric CA writes into a certificate (a JSON extension), as fabric-shim's ClientIdentity reads them. */
+function fabricAttributes(pem: string): Record<string, string> {
+  const extension = Certificate.fromPEM(Buffer.from(pem)).extensions.find((e) => e.oid === fabricAttributesOid);
+  if (!extension) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(extension.value.toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  const parsed = z.object({ attrs: z.record(z.string(), z.string()) }).safeParse(value);
+  return parsed.success ? parsed.data.attrs : refuse('BAD_SIGNATURE', "the signer certificate's attributes are not readable");
+}
+
+/** The step an intent asks for on an existing order (a propose intent creates the order instead). */
+export function intentAction(intent: Intent): OrderAction {
+  switch (intent.action) {
+    case 'confirm':
+      return { type: 'confirm' };
+    case 'declareNonReceipt':
+      return { type: 'declareNonReceipt' };
+    case 'propose':
+      return refuse('BAD_ARGUMENT', 'a propose intent creates an order; it is not a step on one');
+  }
+}

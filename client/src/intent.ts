@@ -1,0 +1,48 @@
+import { createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { canonicalJson } from '@securepay/chaincode/src/canonical-json';
+import { termsHash, type Intent, type OrderTerms, type PartyRef, type Proposal, type SignedIntent } from '@securepay/chaincode/src/order';
+
+/** How long an intent stays good by default: long enough to wait for a batch, short enough to be worthless later. */
+export const defaultIntentLifetimeMs = 10 * 60 * 1000;
+
+interface IntentOptions {
+  channel: string;
+  signer: PartyRef;
+  now?: number;
+  lifetimeMs?: number;
+}
+
+const base = (orderId: string, o: IntentOptions) => ({
+  version: 1 as const,
+  channel: o.channel,
+  signer: o.signer,
+  orderId,
+  expiresAt: (o.now ?? Date.now()) + (o.lifetimeMs ?? defaultIntentLifetimeMs),
+  nonce: randomBytes(18).toString('base64url'),
+});
+
+/** A buyer's intent to propose an order on exactly these terms (it signs their hash; the terms stay private). */
+export const proposeIntent = (proposal: Proposal, terms: OrderTerms, options: IntentOptions): Intent => ({
+  ...base(proposal.orderId, options),
+  action: 'propose',
+  proposal,
+  termsHash: termsHash(terms),
+});
+
+export const confirmIntent = (orderId: string, options: IntentOptions): Intent => ({ ...base(orderId, options), action: 'confirm' });
+
+export const nonReceiptIntent = (orderId: string, options: IntentOptions): Intent => ({
+  ...base(orderId, options),
+  action: 'declareNonReceipt',
+});
+
+/**
+ * Signs an intent with the user's own enrollment key, as the contract verifies it: ECDSA over SHA-256
+ * of the intent's canonical JSON. The text signed is the text sent, so the user can read exactly what
+ * it signs (unlike a proposal digest).
+ */
+export function signIntent(intent: Intent, privateKey: KeyObject | string, certificatePem: string): SignedIntent {
+  const text = canonicalJson(intent);
+  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  return { intent: text, signature: sign('sha256', Buffer.from(text, 'utf8'), key).toString('base64'), certificate: certificatePem };
+}
