@@ -38,3 +38,4 @@ export { customerRegisteredSchema, customerRequestSchema, type CustomerRequest }
 export { newCertificateRequest, SelfSigningUser, type ApiAnswer } from './self-custody';
 export { confirmIntent, defaultIntentLifetimeMs, nonReceiptIntent, proposeIntent, signIntent } from './intent';
 export type { Batch, BatchStep, Intent, SignedIntent } from '@securepay/chaincode/src/order';
+export { defaultBatchWindow, StepBatcher, type BatchedStep, type BatchWindow } from './step-batcher';
