@@ -52,6 +52,9 @@ export const apiConfigSchema = z.object({
   API_CURRENCY: z.string().default('CNY'),
   API_COMMISSION_BPS: z.coerce.number().int().min(0).max(10_000).default(250),
   PLATFORM_WALLET: z.string().default('platform-fees'),
+  /** How long a step waits for others to share its batch transaction; 0 sends every step alone. */
+  API_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(5_000).default(50),
+  API_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(200),
 });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 

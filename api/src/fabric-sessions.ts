@@ -63,6 +63,11 @@ export class FabricSessions {
     return { escrow, network };
   }
 
+  /** The channel every session is on: intents name it, so that one signed for another channel is refused. */
+  get channel(): string {
+    return this.platformNetwork.getName();
+  }
+
   /** The platform operator's contract client, through the platform's own peer. */
   platform(): EscrowClient {
     return this.sessions.get(`platform@${this.platformIdentity.mspId}`)!.escrow;

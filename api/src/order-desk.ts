@@ -1,7 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  confirmIntent,
   ContractRefusal,
+  nonReceiptIntent,
   orderStates,
+  proposeIntent,
+  signIntent,
+  type BatchedStep,
+  type BatchStep,
   settlementSplit,
   type Committed,
   type EscrowClient,
@@ -11,10 +17,12 @@ import {
   type OrderWindows,
 } from '@securepay/client';
 import type { Logger } from 'pino';
-import { publicTransactions } from '@securepay/network';
+import { publicTransactions, type SigningIdentity } from '@securepay/network';
 import { LedgerError, type CbdcLedger } from '@securepay/ledger';
 import { ApiError } from './api-error';
 import type { FabricSessions } from './fabric-sessions';
+import type { CarriedIntent, OrderBatches } from './order-batches';
+import type { ProposalRules } from './proposal-rules';
 import { orderView, transactionView, type OrderView } from './order-view';
 import type { Caller, PlatformUser, UserRegistry, UserRole } from './user-registry';
 
@@ -52,6 +60,8 @@ export class OrderDesk {
     private readonly ledger: CbdcLedger,
     private readonly settings: OrderDeskSettings,
     private readonly log: Logger,
+    private readonly batches: OrderBatches,
+    private readonly proposalRules: ProposalRules,
   ) {}
 
   /**
@@ -91,63 +101,98 @@ export class OrderDesk {
       ...(input.windows ? { windows: input.windows } : {}),
     };
     const secret = await this.users.walletSecret(buyer);
+    const lock = (): Promise<unknown> =>
+      this.ledger.lockEscrow(`lock.${orderId}`, {
+        orderId,
+        buyerWallet: buyer.wallet,
+        secret,
+        merchantWallet: merchant.wallet,
+        platformWallet: this.settings.platformWallet,
+        merchantAmount: split.merchantAmount,
+        commissionAmount: split.commissionAmount,
+      });
+    const identity = await this.custodialIdentity(caller);
+    if (identity) {
+      // Batched: the buyer signs an intent, the price is locked, and the platform carries the intent
+      // with others. What the contract would refuse is refused here first, before any money is locked;
+      // a proposal refused on-chain all the same leaves an orphan lock, which the central bank's sweeper
+      // gives back (escrow_orphan_after).
+      await this.proposalRules.check(proposal, terms, buyer);
+      const intent = proposeIntent(proposal, terms, {
+        channel: this.sessions.channel,
+        signer: { mspId: buyer.bank, partyId: buyer.partyId },
+      });
+      await lock();
+      return this.carried(orderId, 'Propose', {
+        orderId,
+        signed: signIntent(intent, identity.privateKeyPem, identity.certificatePem),
+        terms,
+      });
+    }
     return this.submit(caller, orderId, 'Propose', (escrow) =>
-      escrow.propose(proposal, terms, {
-        beforeSubmit: async () => {
-          await this.ledger.lockEscrow(`lock.${orderId}`, {
-            orderId,
-            buyerWallet: buyer.wallet,
-            secret,
-            merchantWallet: merchant.wallet,
-            platformWallet: this.settings.platformWallet,
-            merchantAmount: split.merchantAmount,
-            commissionAmount: split.commissionAmount,
-          });
-        },
-      }),
+      escrow.propose(proposal, terms, { beforeSubmit: async () => void (await lock()) }),
     );
   }
 
   approve(caller: Caller, orderId: string): Promise<ActionResult> {
     requireOneOf(caller, ['platform', 'merchant'], 'approve an order here (banks approve through their bridges)');
-    return this.submit(caller, orderId, 'Approve', (escrow) => escrow.approve(orderId));
+    return this.submit(caller, orderId, 'Approve', (escrow) => escrow.approve(orderId), { type: 'approve' });
   }
 
   reject(caller: Caller, orderId: string, reason: string): Promise<ActionResult> {
     requireOneOf(caller, ['platform', 'merchant'], 'reject an order here (banks reject through their bridges)');
-    return this.submit(caller, orderId, 'Reject', (escrow) => escrow.reject(orderId, reason));
+    return this.submit(caller, orderId, 'Reject', (escrow) => escrow.reject(orderId, reason), { type: 'reject', reason });
   }
 
   async ship(caller: Caller, orderId: string, courierId?: string): Promise<ActionResult> {
     requireUser(caller, 'merchant', 'ship an order');
     const courier = courierId ? await this.party(courierId, 'courier', 'courierId') : undefined;
     const courierRef = courier ? { mspId: courier.bank, partyId: courier.partyId } : undefined;
-    return this.submit(caller, orderId, 'Ship', (escrow) => escrow.ship(orderId, courierRef));
+    return this.submit(
+      caller,
+      orderId,
+      'Ship',
+      (escrow) => escrow.ship(orderId, courierRef),
+      courierRef ? { type: 'ship', courier: courierRef } : { type: 'ship' },
+    );
   }
 
   deliver(caller: Caller, orderId: string, proofHash: string): Promise<ActionResult> {
     requireUser(caller, 'courier', 'sign a delivery');
-    return this.submit(caller, orderId, 'Deliver', (escrow) => escrow.deliver(orderId, proofHash));
+    return this.submit(caller, orderId, 'Deliver', (escrow) => escrow.deliver(orderId, proofHash), { type: 'deliver', proofHash });
   }
 
-  confirm(caller: Caller, orderId: string): Promise<ActionResult> {
-    requireUser(caller, 'buyer', 'confirm receipt');
-    return this.submit(caller, orderId, 'Confirm', (escrow) => escrow.confirm(orderId));
+  async confirm(caller: Caller, orderId: string): Promise<ActionResult> {
+    const buyer = requireUser(caller, 'buyer', 'confirm receipt');
+    const identity = await this.custodialIdentity(caller);
+    if (!identity) return this.submit(caller, orderId, 'Confirm', (escrow) => escrow.confirm(orderId));
+    const intent = confirmIntent(orderId, { channel: this.sessions.channel, signer: { mspId: buyer.bank, partyId: buyer.partyId } });
+    return this.carried(orderId, 'Confirm', { orderId, signed: signIntent(intent, identity.privateKeyPem, identity.certificatePem) });
   }
 
-  declareNonReceipt(caller: Caller, orderId: string): Promise<ActionResult> {
-    requireUser(caller, 'buyer', 'declare non-receipt');
-    return this.submit(caller, orderId, 'DeclareNonReceipt', (escrow) => escrow.declareNonReceipt(orderId));
+  async declareNonReceipt(caller: Caller, orderId: string): Promise<ActionResult> {
+    const buyer = requireUser(caller, 'buyer', 'declare non-receipt');
+    const identity = await this.custodialIdentity(caller);
+    if (!identity) return this.submit(caller, orderId, 'DeclareNonReceipt', (escrow) => escrow.declareNonReceipt(orderId));
+    const intent = nonReceiptIntent(orderId, { channel: this.sessions.channel, signer: { mspId: buyer.bank, partyId: buyer.partyId } });
+    return this.carried(orderId, 'DeclareNonReceipt', {
+      orderId,
+      signed: signIntent(intent, identity.privateKeyPem, identity.certificatePem),
+    });
   }
 
   resolve(caller: Caller, orderId: string, winner: 'buyer' | 'courier', evidenceHash: string): Promise<ActionResult> {
     requireOneOf(caller, ['platform'], 'resolve a dispute');
-    return this.submit(caller, orderId, 'ResolveDispute', (escrow) => escrow.resolveDispute(orderId, winner, evidenceHash));
+    return this.submit(caller, orderId, 'ResolveDispute', (escrow) => escrow.resolveDispute(orderId, winner, evidenceHash), {
+      type: 'resolveDispute',
+      winner,
+      evidenceHash,
+    });
   }
 
   challenge(caller: Caller, orderId: string): Promise<ActionResult> {
     requireUser(caller, 'merchant', 'challenge a settlement');
-    return this.submit(caller, orderId, 'Challenge', (escrow) => escrow.challenge(orderId));
+    return this.submit(caller, orderId, 'Challenge', (escrow) => escrow.challenge(orderId), { type: 'challenge' });
   }
 
   /** Steps anyone on the channel may take once a deadline has passed, so that no one can stall an order. */
@@ -158,7 +203,7 @@ export class OrderDesk {
   ): Promise<ActionResult> {
     requireOneOf(caller, ['platform', 'buyer', 'merchant', 'courier'], 'move an order on after a deadline');
     const send = { AutoConfirm: 'autoConfirm', Expire: 'expire', Compensate: 'compensate', ResolveByDefault: 'resolveByDefault' } as const;
-    return this.submit(caller, orderId, step, (escrow) => escrow[send[step]](orderId));
+    return this.submit(caller, orderId, step, (escrow) => escrow[send[step]](orderId), { type: send[step] });
   }
 
   /**
@@ -270,19 +315,48 @@ export class OrderDesk {
     return this.sessions.user(user.userId, user.bank, () => this.users.signingIdentity(user));
   }
 
-  /** `name` is the transaction's, for the log; `send` takes the step through the caller's own client. */
+  /**
+   * `name` is the transaction's, for the log. The step goes in the caller's batch (`batched`) when
+   * batching is on and the API holds the caller's key; otherwise `send` takes it through the caller's
+   * own client as a single-order transaction (a self-custody user signs each one on its device).
+   */
   private async submit(
     caller: Caller,
     orderId: string,
     name: string,
     send: (escrow: EscrowClient) => Promise<Committed<Order>>,
+    batched?: BatchStep,
   ): Promise<ActionResult> {
+    if (batched && this.batches.enabled && caller.kind === 'platform')
+      return this.committed(name, await this.batches.platform(orderId, batched));
+    if (batched && this.batches.enabled && caller.kind === 'user' && caller.user.custody === 'platform') {
+      const step = await this.batches.user(caller.user.userId, () => this.escrowOf(caller), orderId, batched);
+      return this.committed(name, step);
+    }
     // The contract answers a one-order step with the order as committed: no second read needed.
     const { result: order, txId, blockNumber } = await send(await this.escrowOf(caller));
+    return this.committed(name, { orderId, state: order.state, txId, blockNumber });
+  }
+
+  /** A custodial user's signed intent, carried in the platform's next batch of intents. */
+  private async carried(orderId: string, name: string, carried: CarriedIntent): Promise<ActionResult> {
+    return this.committed(name, await this.batches.intent(carried));
+  }
+
+  /** The caller's own key, when intents are batched and the platform holds the key; undefined otherwise. */
+  private async custodialIdentity(caller: Caller): Promise<SigningIdentity | undefined> {
+    if (!this.batches.enabled || caller.kind !== 'user' || caller.user.custody !== 'platform') return undefined;
+    const identity = await this.users.signingIdentity(caller.user);
+    return 'privateKeyPem' in identity ? identity : undefined;
+  }
+
+  /** Answers once every org's peer has the step's block, so whoever reads or acts next sees it. */
+  private async committed(name: string, step: Omit<BatchedStep, 'intentHash'>): Promise<ActionResult> {
+    const { orderId, state, txId, blockNumber } = step;
     this.remember(txId, blockNumber);
     await this.sessions.allPeersAt(blockNumber);
-    this.log.info({ orderId, action: name, txId, block: blockNumber.toString(), state: order.state }, 'order step committed');
-    return { orderId, state: order.state, txId, blockNumber: blockNumber.toString() };
+    this.log.info({ orderId, action: name, txId, block: blockNumber.toString(), state }, 'order step committed');
+    return { orderId, state, txId, blockNumber: blockNumber.toString() };
   }
 
   /** A repeated creation: what the first one did. */

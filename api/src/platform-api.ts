@@ -7,6 +7,8 @@ import { CbdcLedger, loginPool, redisOptions, type DatabaseLogin, type QueueLogi
 import { createApp } from './app';
 import { BankOnboarding } from './bank-onboarding';
 import type { ApiConfig } from './config';
+import { OrderBatches } from './order-batches';
+import { ProposalRules } from './proposal-rules';
 import { FabricSessions } from './fabric-sessions';
 import { health } from './health';
 import { HttpMetrics } from './http-metrics';
@@ -86,6 +88,8 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
     ledger,
     { currency: config.API_CURRENCY, commissionBps: config.API_COMMISSION_BPS, platformWallet: platformWallet.id },
     log,
+    new OrderBatches(sessions.platform(), { windowMs: config.API_BATCH_WINDOW_MS, maxOrders: config.API_BATCH_MAX }),
+    new ProposalRules(() => sessions.platform()),
   );
   const redis = new Redis({ ...redisOptions(options.queues), lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => undefined);

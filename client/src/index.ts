@@ -14,6 +14,8 @@ export {
   idPattern,
   isFinal,
   orderStates,
+  OrderRefused,
+  propose,
   receiptBytes,
   settlementSplit,
   walletCommitment,
