@@ -32,10 +32,11 @@ export function outsiderUser(): SigningIdentity {
 /**
  * A block's bytes as a privacy search must see them: the raw bytes, and every certificate in them
  * decoded from PEM to DER — a certificate's subject and attributes (Fabric CA puts them in an
- * extension as JSON) are base64 inside the PEM, so a raw search alone would never find them.
+ * extension as JSON) are base64 inside the PEM, so a raw search alone would never find them. A PEM
+ * inside a JSON argument (a signed intent's certificate) has its line breaks escaped as `\n`.
  */
 export function searchableBytes(block: Buffer): Buffer {
-  const pems = block.toString('latin1').match(/-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----/g) ?? [];
-  const ders = pems.map((pem) => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64'));
+  const pems = block.toString('latin1').match(/-----BEGIN CERTIFICATE-----(?:[A-Za-z0-9+/=\s]|\\[nr])+-----END CERTIFICATE-----/g) ?? [];
+  const ders = pems.map((pem) => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\\[nr]|\s/g, ''), 'base64'));
   return Buffer.concat([block, ...ders]);
 }
