@@ -73,6 +73,11 @@ export class FabricSessions {
     return this.sessions.get(`platform@${this.platformIdentity.mspId}`)!.escrow;
   }
 
+  /** The channel through the platform's own peer: where the order listing follows the contract's events. */
+  platformChannel(): Network {
+    return this.platformNetwork;
+  }
+
   /** A user's contract client through its bank's peer; `identity` is asked for only when none is open. */
   async user(userId: string, mspId: string, identity: () => Promise<ActingIdentity>): Promise<EscrowClient> {
     const open = this.sessions.get(userId);

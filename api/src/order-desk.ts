@@ -3,7 +3,6 @@ import {
   confirmIntent,
   ContractRefusal,
   nonReceiptIntent,
-  orderStates,
   proposeIntent,
   signIntent,
   type BatchedStep,
@@ -12,7 +11,6 @@ import {
   type Committed,
   type EscrowClient,
   type Order,
-  type OrderState,
   type OrderTerms,
   type OrderWindows,
 } from '@securepay/client';
@@ -255,17 +253,6 @@ export class OrderDesk {
     for (const d of Object.values(order.dispute?.deposits ?? {})) txIds.add(d.txId);
     await Promise.all([...txIds].filter((t) => !this.blocks.has(t)).map((t) => this.blockNumberOf(t)));
     return orderView(order, (txId) => this.blocks.get(txId));
-  }
-
-  /** The newest orders in each state (a page per state), newest first: the dashboard's list. */
-  async list(state?: OrderState): Promise<{ orderId: string; state: string; createdAt: string }[]> {
-    const states = state ? [state] : orderStates;
-    const pages = await Promise.all(states.map(async (s) => (await this.sessions.platform().listOrdersByState(s, 100)).orders));
-    return pages
-      .flat()
-      .sort((a, b) => b.createdAt - a.createdAt)
-      .slice(0, 200)
-      .map((o) => ({ orderId: o.orderId, state: o.state, createdAt: new Date(o.createdAt).toISOString() }));
   }
 
   async transaction(txId: string): Promise<ReturnType<typeof transactionView>> {

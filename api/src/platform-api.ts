@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { orgAdmin, type OrgConnection, type OrgEndpoints } from '@securepay/network';
-import { CbdcLedger, loginPool, redisOptions, type DatabaseLogin, type QueueLogin } from '@securepay/ledger';
+import { CbdcLedger, loginPool, PgCheckpoints, redisOptions, type DatabaseLogin, type QueueLogin } from '@securepay/ledger';
 import { createApp } from './app';
 import { BankOnboarding } from './bank-onboarding';
 import type { ApiConfig } from './config';
@@ -14,6 +14,8 @@ import { health } from './health';
 import { HttpMetrics } from './http-metrics';
 import { Keystore } from './keystore';
 import { OrderDesk } from './order-desk';
+import { OrderListing } from './order-listing';
+import { startOrderProjector } from './order-projector';
 import { routes } from './routes';
 import { SigningRequests } from './signing-requests';
 import { UserRegistry } from './user-registry';
@@ -41,6 +43,9 @@ export interface RunningPlatformApi {
   server: Server;
   close(): Promise<void>;
 }
+
+/** The listing's name in `platform.checkpoints`. */
+const orderListingFollower = 'order-listing';
 
 /** Wires the platform API to Fabric, PostgreSQL and Redis and starts listening. */
 export async function startPlatformApi(options: PlatformApiOptions): Promise<RunningPlatformApi> {
@@ -91,12 +96,23 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
     new OrderBatches(sessions.platform(), { windowMs: config.API_BATCH_WINDOW_MS, maxOrders: config.API_BATCH_MAX }),
     new ProposalRules(() => sessions.platform()),
   );
+  // The listing follows the platform's own peer from its checkpoint; it serves whatever it has read so far.
+  const listingCheckpoints = new PgCheckpoints(pool, 'platform', orderListingFollower);
+  const listing = new OrderListing(pool, listingCheckpoints);
+  const projector = await startOrderProjector({
+    network: sessions.platformChannel(),
+    chaincode: platformConnection.chaincode,
+    blockOf: (txId) => sessions.blockOf(txId),
+    listing,
+    checkpoints: listingCheckpoints,
+    log: log.child({ follower: orderListingFollower }),
+  });
   const redis = new Redis({ ...redisOptions(options.queues), lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => undefined);
   await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not reachable yet'));
 
   const app = createApp({
-    routes: routes({ users, desk, ledger, platformWallet, bankLedgers: options.bankLedgers, signing }),
+    routes: routes({ users, desk, listing, ledger, platformWallet, bankLedgers: options.bankLedgers, signing }),
     users,
     pool,
     metrics: new HttpMetrics(),
@@ -121,6 +137,8 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      // Before the sessions and the pool it reads and writes through.
+      await projector.stop();
       sessions.close();
       redis.disconnect();
       await pool.end();

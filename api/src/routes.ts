@@ -2,6 +2,7 @@ import { z, type ZodType } from 'zod';
 import { ApiError } from './api-error';
 import type { CbdcLedger } from '@securepay/ledger';
 import type { OrderDesk } from './order-desk';
+import type { OrderListing } from './order-listing';
 import type { SigningRequests } from './signing-requests';
 import type { Caller, UserRegistry } from './user-registry';
 import * as s from './schemas';
@@ -34,6 +35,8 @@ export interface Route {
 export interface RouteDeps {
   users: UserRegistry;
   desk: OrderDesk;
+  /** The order listing, kept in PostgreSQL from the chain's events (`order-projector.ts`). */
+  listing: OrderListing;
   ledger: CbdcLedger;
   /** The platform's own fee wallet, which its operator may read. */
   platformWallet: { id: string; secret: string };
@@ -208,11 +211,20 @@ export function routes(deps: RouteDeps): Route[] {
     {
       method: 'get',
       path: '/orders',
-      summary: 'The newest orders, optionally in one state: ids, states and creation times only.',
+      summary:
+        "Orders newest first, optionally in one state and/or of one party (mspId + partyId): ids, states, times and each one's last transaction and block. A page at a time (next → cursor); caughtUpTo says how far this listing has read the chain.",
       tag: 'orders',
       access: 'public',
       query: s.listQuery,
-      handle: async (input) => ({ orders: await desk.list((input.query as z.infer<typeof s.listQuery>).state) }),
+      handle: async (input) => {
+        const query = input.query as z.infer<typeof s.listQuery>;
+        return deps.listing.page({
+          state: query.state,
+          party: query.mspId && query.partyId ? { mspId: query.mspId, partyId: query.partyId } : undefined,
+          limit: query.limit ?? 50,
+          after: query.cursor,
+        });
+      },
     },
     {
       method: 'get',

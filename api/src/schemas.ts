@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idPattern, orderStates, windowOverridesSchema } from '@securepay/client';
+import { listingCursorSchema } from './listing-cursor';
 import { userRoles } from './user-registry';
 
 /** Money on the wire: a string of digits in minor units (an integer JSON number would lose precision past 2^53). */
@@ -54,5 +55,22 @@ export const resolveBody = z.strictObject({ winner: z.enum(['buyer', 'courier'])
 export const orderIdParams = z.strictObject({ orderId: z.string().regex(idPattern, 'an order id of 1-64 letters, digits, _ or -') });
 export const txIdParams = z.strictObject({ txId: z.string().regex(/^[0-9a-f]{64}$/, 'a transaction id: 64 lower-case hex digits') });
 export const walletParams = z.strictObject({ wallet: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a wallet id') });
-export const listQuery = z.strictObject({ state: z.enum(orderStates).optional() });
+/** The listing's page size: enough for a screen, small enough that every page is one cheap index read. */
+export const maxListingPage = 200;
+export const listQuery = z
+  .strictObject({
+    state: z.enum(orderStates).optional(),
+    mspId: z
+      .string()
+      .regex(/^[A-Za-z0-9]+$/, 'an MSP id, such as BankAMSP')
+      .optional()
+      .describe("with partyId: only this party's orders (as buyer, merchant or courier)"),
+    partyId: z.string().regex(idPattern, 'a pseudonymous party id of 1-64 letters, digits, _ or -').optional(),
+    limit: z.coerce.number().int().min(1).max(maxListingPage).optional().describe('page size (default 50)'),
+    cursor: listingCursorSchema.optional(),
+  })
+  .refine((q) => (q.mspId === undefined) === (q.partyId === undefined), {
+    message: 'mspId and partyId name a party together: give both or neither',
+    path: ['partyId'],
+  });
 export const historyQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional() });

@@ -35,6 +35,7 @@ export {
 } from '@securepay/chaincode/src/order';
 export { followChain, NotYet, type ChainFollowerOptions, type FollowedJob, type RunningFollower } from './follower/follow-chain';
 export type { EventPosition, FollowerCheckpoints } from './follower/checkpoints';
+export { readEvents } from './follower/read-events';
 export { deadLetterCommand, deadLetters, type DeadLetterQueues } from './follower/dead-letters';
 export { customerRegisteredSchema, customerRequestSchema, type CustomerRequest } from './customer-request';
 export { newCertificateRequest, SelfSigningUser, type ApiAnswer } from './self-custody';

@@ -4,13 +4,14 @@ import type pg from 'pg';
 /**
  * Where a chain follower resumes reading, and which of its jobs have taken effect, kept in the
  * ledger's database: a bank's bridge in `bridge.*` (each bank its own rows, by row-level security),
- * the escrow agent in `agent.*`. The checkpoint only ever names an event all of whose jobs have taken
+ * the escrow agent in `agent.*`, the platform API's order listing in `platform.*` (which keeps its
+ * position only: it applies each event as it reads it, no jobs, so it never calls the job methods). The checkpoint only ever names an event all of whose jobs have taken
  * effect, so nothing after it is lost whatever crashes (the follower, Redis, PostgreSQL, the peer).
  */
 export class PgCheckpoints implements FollowerCheckpoints {
   constructor(
     private readonly pool: pg.Pool,
-    private readonly schema: 'bridge' | 'agent',
+    private readonly schema: 'bridge' | 'agent' | 'platform',
     private readonly follower: string,
   ) {}
 
