@@ -1,3 +1,4 @@
+import type { Contract, ProposalOptions } from '@hyperledger/fabric-gateway';
 import { ContractRefusal, EscrowClient } from '@securepay/client';
 import { endorseRefusal, fakeContract, type Outcome } from '@securepay/client/src/fake-contract';
 import { orderIn, signedReceipt } from '@securepay/chaincode/src/order/test-fixtures';
@@ -42,6 +43,25 @@ describe('BankSteps approvals', () => {
     const settled = await Promise.allSettled(['o-1', 'o-2', 'o-1'].map((id) => steps.approve(id)));
     expect(calls.map((c) => (JSON.parse(c.args[0]!) as { orderId: string }[]).map((s) => s.orderId))).toEqual([['o-1', 'o-2'], ['o-1']]);
     expect(statuses(settled)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+  });
+
+  it('holds a second step for an order until its first is answered, so that it is never endorsed on the old state', async () => {
+    const first = JSON.stringify({ done: [{ orderId: 'o-1', state: 'PROPOSED' }], refused: [] });
+    const fake = fakeContract([{ result: first }, nothingDone([{ ...refused[0], orderId: 'o-1' }])]);
+    // Each endorsement takes 30 ms, six windows: without the hold the second batch would be proposed meanwhile.
+    let proposals = 0;
+    const slow = {
+      newProposal: (name: string, options: ProposalOptions) => {
+        proposals += 1;
+        const proposal = fake.contract.newProposal(name, options);
+        return { endorse: async () => new Promise((resolve) => setTimeout(resolve, 30)).then(() => proposal.endorse()) };
+      },
+    } as unknown as Contract;
+    const steps = new BankSteps(new EscrowClient(slow, { attempts: 1 }), log, new BridgeMetrics(), window);
+    const proposalsWhenAnswered = steps.approve('o-1').then(() => proposals);
+    await steps.approve('o-1');
+    expect(await proposalsWhenAnswered).toBe(1);
+    expect(fake.calls).toHaveLength(2);
   });
 
   it('settles each order the same way when none of them could be approved', async () => {
