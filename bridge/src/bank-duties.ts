@@ -1,7 +1,7 @@
 import { ContractRefusal, NotYet, settlementSplit, signedReceiptSchema, type EscrowClient } from '@securepay/client';
 import type { Logger } from 'pino';
 import { LedgerError, type CbdcLedger, type EscrowLock } from '@securepay/ledger';
-import type { ApprovalBatcher } from './approval-batcher';
+import type { BankSteps } from './bank-steps';
 import { windowProblems, type WindowPolicy } from './window-policy';
 import type { OrderJob } from './order-job';
 
@@ -18,14 +18,15 @@ export interface BankAccounts {
  * central bank's escrow agent does, on decisions it proves from its own peer — but it approves the
  * orders whose lock it has checked, records its customers' dispute deposits, and records the
  * settlement receipts the ledger signs. Every step is idempotent: the chain refuses a step already
- * taken, which counts as done, so a job run twice has its effect once.
+ * taken, which counts as done, so a job run twice has its effect once. Its steps go on-chain in
+ * batches (`BankSteps`); an order refused within a batch is handled as if it had been refused alone.
  */
 export class BankDuties {
   constructor(
     private readonly accounts: BankAccounts,
     private readonly ledger: CbdcLedger,
     private readonly escrow: EscrowClient,
-    private readonly approvals: ApprovalBatcher,
+    private readonly steps: BankSteps,
     private readonly log: Logger,
   ) {}
 
@@ -72,11 +73,11 @@ export class BankDuties {
     ].filter((p): p is string => typeof p === 'string');
     const problems = [...windowIssues, ...lockIssues];
     if (problems.length === 0) {
-      await this.approvals.approve(orderId);
+      await this.steps.approve(orderId);
       return 'approved';
     }
     try {
-      await this.escrow.reject(
+      await this.steps.reject(
         orderId,
         windowIssues.length > 0 ? `windows too short: ${windowIssues[0]}` : `no matching CBDC lock: ${lockIssues[0]}`,
       );
@@ -106,7 +107,7 @@ export class BankDuties {
     const signed = await this.ledger.receiptOf(orderId);
     if (!signed) throw new NotYet(`the ledger has not paid order ${orderId} yet`);
     try {
-      await this.escrow.recordSettlement(orderId, signedReceiptSchema.parse(signed));
+      await this.steps.recordSettlement(orderId, signedReceiptSchema.parse(signed));
     } catch (error) {
       const now = error instanceof ContractRefusal ? (await this.escrow.getOrder(orderId)).state : undefined;
       if (now !== 'SETTLED' && now !== 'COMPENSATED') throw error;
@@ -131,7 +132,7 @@ export class BankDuties {
       return 'nothing: the deposit is not the price';
     }
     try {
-      await this.escrow.recordDeposit(orderId, party, deposit.lockRef!);
+      await this.steps.recordDeposit(orderId, party, deposit.lockRef!);
     } catch (error) {
       if (!(error instanceof ContractRefusal && ['ALREADY_DONE', 'WRONG_STATE', 'DEADLINE_PASSED'].includes(error.code))) throw error;
       return `nothing: ${error.code}`;

@@ -1,10 +1,10 @@
-import { EscrowClient, followChain, ordersChangedSchema } from '@securepay/client';
+import { EscrowClient, followChain, ordersChangedSchema, type BatchWindow } from '@securepay/client';
 import IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import { connectGateway, type OrgConnection, type SigningIdentity } from '@securepay/network';
 import { CbdcLedger, loginPool, PgCheckpoints, redisOptions, type DatabaseLogin, type QueueLogin } from '@securepay/ledger';
-import { ApprovalBatcher } from './approval-batcher';
 import { BankDuties, type BankAccounts } from './bank-duties';
+import { BankSteps } from './bank-steps';
 import type { BridgeMetrics } from './metrics';
 import { jobsFor, orderJobSchema, type OrderJob } from './order-job';
 
@@ -23,6 +23,8 @@ export interface BridgeOptions extends BankAccounts {
   queueNamespace?: string;
   /** Where to start reading when there is no checkpoint yet (default: the first block). */
   startBlock?: bigint;
+  /** How long a step waits for others to share its transaction, and how many orders one carries (default 50 ms / 200). */
+  batchWindow?: BatchWindow;
   log: Logger;
   metrics: BridgeMetrics;
 }
@@ -51,7 +53,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const network = gateway.gateway.getNetwork(options.connection.channel);
   const escrow = new EscrowClient(network.getContract(options.connection.chaincode, 'escrow'), { log });
   await registerLedgerKey(escrow, ledger, bank, log);
-  const duties = new BankDuties(options, ledger, escrow, new ApprovalBatcher(escrow, log), log);
+  const duties = new BankDuties(options, ledger, escrow, new BankSteps(escrow, log, metrics, options.batchWindow), log);
 
   const follower = await followChain<OrderJob>({
     network,

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { orgAdmin, readConnection } from '@securepay/network';
 import { bankAccounts } from './accounts';
 import { bankSetup } from './bank-credentials';
+import { batchWindowFromEnv } from './batch-window';
 import { startBridge } from './bridge';
 import { startCustomerOnboarding, type RunningOnboarding } from './customer-onboarding';
 import { BridgeMetrics } from './metrics';
@@ -13,13 +14,15 @@ import { parseWindowPolicy } from './window-policy';
  * and to Redis as the bank itself (its credentials file: SECUREPAY_CREDENTIALS, else the bank's own in
  * the network's folder) and runs no migration: `npm run ledger:migrate` does, with the owner's.
  * Environment: PLATFORM_WALLET, BRIDGE_METRICS_PORT, BRIDGE_START_BLOCK (where to start without a
- * checkpoint), BRIDGE_QUEUE_NAMESPACE; BRIDGE_ONBOARDING_PORT and BRIDGE_ONBOARDING_TOKEN (the
+ * checkpoint), BRIDGE_QUEUE_NAMESPACE, BRIDGE_BATCH_WINDOW_MS and BRIDGE_BATCH_MAX (how its steps are
+ * batched); BRIDGE_ONBOARDING_PORT and BRIDGE_ONBOARDING_TOKEN (the
  * platform's token) serve the bank's customer onboarding beside it.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { bank: { type: 'string' } } });
   const bank = values.bank;
   if (!bank) throw new Error('usage: bridge --bank <MSP id>');
+  const batchWindow = batchWindowFromEnv(process.env);
   const log = pino({ base: { bank } }, pino.destination(2));
   const { layout, credentials, queueNamespace } = bankSetup(bank);
   const connection = readConnection(layout, bank);
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
   const bridge = await startBridge({
     ...bankAccounts(bank),
     minWindows: parseWindowPolicy(process.env.BRIDGE_MIN_WINDOWS),
+    batchWindow,
     connection,
     identity: orgAdmin(connection),
     database: credentials.database,

@@ -32,6 +32,24 @@ export class BridgeMetrics {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  readonly batchOrders = new Histogram({
+    name: 'securepay_bridge_batch_orders',
+    help: 'Orders per batch transaction (ActBatch) the bridge sent',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [this.registry],
+  });
+  readonly batchSeconds = new Histogram({
+    name: 'securepay_bridge_batch_seconds',
+    help: 'From sending a batch transaction to its commit (or failure), retries included',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly batchedSteps = new Counter({
+    name: 'securepay_bridge_batched_steps_total',
+    help: 'Steps sent in batches, by kind (approve, reject, recordDeposit, recordSettlement) and outcome (done, refused, failed)',
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'securepay_bridge_' });
