@@ -29,18 +29,12 @@ const approvalSettled = new Set(['ALREADY_DONE', 'WRONG_STATE']);
  * commit for whatever arrived within the window, of any kind, so the bank's duties cost one
  * transaction per window rather than one per order. Each caller is answered for its own order: its
  * committed step, or the contract's refusal of that order as a `ContractRefusal` (the other orders
- * of the batch go ahead), or, when the batch itself failed, that failure.
- *
- * A step for an order whose previous step is still on its way waits for that one to be answered
- * before joining a batch. Two jobs may well ask for the same step (a CONFIRMED and a CHALLENGED
- * event both ask for the settlement receipt): sent while the first is uncommitted, the second
- * would be endorsed on the old state and invalidated at commit — and with it every other order of
- * its batch. Sent after, the chain simply refuses it as already done.
+ * of the batch go ahead), or, when the batch itself failed, that failure. Two jobs may well ask for
+ * the same step (a CONFIRMED and a CHALLENGED event both ask for the settlement receipt): the
+ * batcher sends the second only once the first is answered, so the chain refuses it as already done.
  */
 export class BankSteps {
   private readonly batcher: StepBatcher<BankStep>;
-  /** Per order, the answer to its latest step still on its way (settled either way). */
-  private readonly onTheirWay = new Map<string, Promise<void>>();
 
   constructor(
     private readonly escrow: EscrowClient,
@@ -58,39 +52,24 @@ export class BankSteps {
   /** Resolves once approved, or once the chain says there is nothing left to approve. */
   async approve(orderId: string): Promise<void> {
     try {
-      await this.take({ orderId, step: { type: 'approve' } });
+      await this.batcher.add({ orderId, step: { type: 'approve' } });
     } catch (error) {
       if (!(error instanceof ContractRefusal && approvalSettled.has(error.code))) throw error;
     }
   }
 
   reject(orderId: string, reason: string): Promise<BatchedStep> {
-    return this.take({ orderId, step: { type: 'reject', reason } });
+    return this.batcher.add({ orderId, step: { type: 'reject', reason } });
   }
 
   /** `lockRef`: the bank's reference to the CBDC lock holding the deposit. */
   recordDeposit(orderId: string, party: DisputeWinner, lockRef: string): Promise<BatchedStep> {
-    return this.take({ orderId, step: { type: 'recordDeposit', party, lockRef } });
+    return this.batcher.add({ orderId, step: { type: 'recordDeposit', party, lockRef } });
   }
 
   /** The ledger's signed receipt goes in the transaction's transient `receipts`: it names amounts and wallets. */
   recordSettlement(orderId: string, receipt: SignedReceipt): Promise<BatchedStep> {
-    return this.take({ orderId, step: { type: 'recordSettlement' }, receipt });
-  }
-
-  /** Adds the step to the batcher at once, or after the order's previous step has been answered. */
-  private take(step: BankStep): Promise<BatchedStep> {
-    const previous = this.onTheirWay.get(step.orderId);
-    const answer = previous ? previous.then(() => this.batcher.add(step)) : this.batcher.add(step);
-    const settled = answer.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.onTheirWay.set(step.orderId, settled);
-    void settled.then(() => {
-      if (this.onTheirWay.get(step.orderId) === settled) this.onTheirWay.delete(step.orderId);
-    });
-    return answer;
+    return this.batcher.add({ orderId, step: { type: 'recordSettlement' }, receipt });
   }
 
   private async send(steps: BankStep[]): Promise<StepsOutcome> {

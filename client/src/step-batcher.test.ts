@@ -33,11 +33,24 @@ describe('StepBatcher', () => {
     expect(batches).toEqual([['a', 'b']]);
   });
 
-  it('keeps a second step for the same order for the next batch', async () => {
-    const { batches, send } = recorder(allDone);
+  it('sends a second step for the same order only once the first is answered', async () => {
+    let release = (): void => undefined;
+    const batches: string[][] = [];
+    const send = async (ids: string[]): Promise<StepsOutcome> => {
+      batches.push(ids);
+      if (batches.length === 1) await new Promise<void>((r) => (release = r));
+      return allDone(ids);
+    };
     const batcher = new StepBatcher(send, (id: string) => id, { windowMs: 5, maxOrders: 10 });
-    await Promise.all(['a', 'b', 'a'].map((id) => batcher.add(id)));
-    expect(batches).toEqual([['a', 'b'], ['a']]);
+    const first = [batcher.add('a'), batcher.add('b')];
+    await new Promise((r) => setTimeout(r, 20));
+    const again = batcher.add('a');
+    const other = batcher.add('c');
+    await other;
+    expect(batches).toEqual([['a', 'b'], ['c']]);
+    release();
+    await Promise.all([...first, again]);
+    expect(batches).toEqual([['a', 'b'], ['c'], ['a']]);
   });
 
   it('rejects a refused order with the contract’s code, and answers the others', async () => {

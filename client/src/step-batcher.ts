@@ -30,12 +30,18 @@ interface Waiting<I> {
  * Gathers one party's steps as they arrive and sends them as batch transactions: when `windowMs`
  * has passed since the oldest waiting step, or `maxOrders` are waiting. Batches do not wait for each
  * other, so a slow commit does not hold the next window back. Each caller is answered for its own
- * order: its state once committed, or the contract's refusal of it as a `ContractRefusal`. Two steps
- * for one order never share a batch (the contract refuses that); the second waits for the next.
+ * order: its state once committed, or the contract's refusal of it as a `ContractRefusal`.
+ *
+ * A step for an order whose previous step is still on its way waits until that one is answered. Sent
+ * while the first is uncommitted, it would be endorsed on the order's old state and invalidated at
+ * commit (a read conflict) — and with it every other order of its batch. Sent after, the contract
+ * judges it on the new state (a duplicate is refused as already done).
  */
 export class StepBatcher<I> {
   private waiting: Waiting<I>[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** Per order, the answer to its latest step still on its way, settled either way. */
+  private readonly onTheirWay = new Map<string, Promise<void>>();
 
   constructor(
     private readonly send: (items: I[]) => Promise<StepsOutcome>,
@@ -44,8 +50,23 @@ export class StepBatcher<I> {
   ) {}
 
   add(item: I): Promise<BatchedStep> {
+    const orderId = this.orderIdOf(item);
+    const previous = this.onTheirWay.get(orderId);
+    const answer = previous ? previous.then(() => this.join(item, orderId)) : this.join(item, orderId);
+    const settled = answer.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.onTheirWay.set(orderId, settled);
+    void settled.then(() => {
+      if (this.onTheirWay.get(orderId) === settled) this.onTheirWay.delete(orderId);
+    });
+    return answer;
+  }
+
+  private join(item: I, orderId: string): Promise<BatchedStep> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ item, orderId: this.orderIdOf(item), resolve, reject });
+      this.waiting.push({ item, orderId, resolve, reject });
       if (this.waiting.length >= this.window.maxOrders || this.window.windowMs <= 0) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.window.windowMs);
     });

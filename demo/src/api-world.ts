@@ -7,6 +7,7 @@ import {
   type PlatformUser,
   type RunningPlatformApi,
 } from '@securepay/api';
+import type { BatchWindow } from '@securepay/client';
 import { BridgeMetrics, startBridge, startCustomerOnboarding, type RunningBridge, type RunningOnboarding } from '@securepay/bridge';
 import { startAgentOnNetwork, type RunningAgent } from '@securepay/escrow-agent';
 import { createTestDatabase, type TestDatabase } from '@securepay/ledger';
@@ -71,8 +72,11 @@ export class ApiWorld {
 
   private constructor(readonly db: TestDatabase) {}
 
-  /** `apiOverrides`: API settings for this world's API (a benchmark lifts the rate limit, say). */
-  static async create(apiOverrides: Record<string, string> = {}): Promise<ApiWorld> {
+  /**
+   * `apiOverrides`: API settings for this world's API (a benchmark lifts the rate limit, say);
+   * `bridges.batchWindow`: how the banks' bridges batch their steps (their default otherwise).
+   */
+  static async create(apiOverrides: Record<string, string> = {}, bridges: { batchWindow?: BatchWindow } = {}): Promise<ApiWorld> {
     const world = new ApiWorld(await createTestDatabase(ledgerAccess(runningLayout())));
     const { centralBank } = world.db;
     await centralBank.openAccount('open-platform-fees', {
@@ -126,6 +130,7 @@ export class ApiWorld {
           startBlock,
           log: log.child({ bank }),
           metrics: new BridgeMetrics(),
+          ...(bridges.batchWindow ? { batchWindow: bridges.batchWindow } : {}),
         }),
       );
     }

@@ -1,0 +1,212 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { settlementSplit } from '@securepay/client';
+import { ApiWorld, type RegisteredUser } from '@securepay/demo';
+import { Layout, loadNetworkConfig, runningProfile } from '@securepay/network';
+import { percentile } from '@securepay/network/bench/stats';
+import type { Logger } from 'pino';
+import { OrderWatch } from './order-watch';
+
+/** `settle`: proposal → four approvals → ship → deliver → confirm → paid and proven. `dispute`: the buyer denies delivery, both deposit, the courier wins. */
+export type OrderFlow = 'settle' | 'dispute';
+
+export interface OrdersRoundSpec {
+  flow: OrderFlow;
+  /** Orders measured, after `warmUp` orders that are not. */
+  orders: number;
+  warmUp: number;
+  /** Orders in progress at once (closed loop: a new one starts when one finishes). */
+  inFlight: number;
+  /** The API's and the bridges' batch window; 0 sends every step as its own transaction. */
+  batchWindowMs: number;
+}
+
+export interface OrdersRoundResult extends OrdersRoundSpec {
+  seconds: number;
+  ordersPerSecond: number;
+  /** Transactions that changed orders while the measured orders ran, per measured order. */
+  transactionsPerOrder: number;
+  /** From the buyer's POST /orders until the chain says SETTLED (the money posted before it). */
+  latencyMs: { p50: number; p99: number; max: number };
+  failures: number;
+  firstFailure?: string;
+  /** Every wallet moved by exactly what the orders' terms say, and minted = balances + locked. */
+  balancesExact: boolean;
+}
+
+const commissionBps = 250;
+const proof = (): string => randomBytes(32).toString('hex');
+
+/**
+ * Whole orders through the platform API, with the central bank's escrow agent and both banks' bridges
+ * running (an `ApiWorld`): the headline figure, orders carried from proposal to settled money per second.
+ * Order states come from one chaincode-event stream (`OrderWatch`), not from polling the API.
+ */
+export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promise<OrdersRoundResult> {
+  const window = String(spec.batchWindowMs);
+  // The bench drives a platform backend's whole load from one address; the rate limit is not under test.
+  const world = await ApiWorld.create(
+    { API_RATE_LIMIT: '100000000', API_BATCH_WINDOW_MS: window },
+    { batchWindow: { windowMs: spec.batchWindowMs, maxOrders: 200 } },
+  );
+  const layout = new Layout(loadNetworkConfig({ profile: runningProfile() }));
+  const watch = await OrderWatch.start(layout, await world.client.chainHeight());
+  try {
+    const parties = await registerParties(world, spec);
+    const before = await balances(world, parties);
+    const drive = orderDriver(world, watch, parties, spec.flow);
+    await closedLoop(spec.warmUp, spec.inFlight, drive);
+    log.info({ flow: spec.flow, warmUp: spec.warmUp }, 'warm-up done; measuring');
+    const startedAt = Date.now();
+    const measured = await closedLoop(spec.orders, spec.inFlight, drive, (done) => {
+      if (done % 100 === 0) log.info({ flow: spec.flow, done, of: spec.orders }, 'orders settled');
+    });
+    const endedAt = Date.now();
+    const seconds = (endedAt - startedAt) / 1000;
+    const transactions = watch.transactions.filter((t) => t.at >= startedAt && t.at <= endedAt).length;
+    const latencies = measured.filter((m) => m.ok).map((m) => m.ms);
+    const failures = measured.filter((m) => !m.ok);
+    const exact = await balancesMoveExactly(world, parties, before, [...drive.prices], spec.flow);
+    return {
+      ...spec,
+      seconds,
+      ordersPerSecond: latencies.length / seconds,
+      transactionsPerOrder: transactions / Math.max(1, latencies.length),
+      latencyMs:
+        latencies.length > 0
+          ? { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) }
+          : { p50: 0, p99: 0, max: 0 },
+      failures: failures.length,
+      ...(failures[0] ? { firstFailure: failures[0].error } : {}),
+      balancesExact: exact,
+    };
+  } finally {
+    watch.close();
+    await world.close();
+  }
+}
+
+interface Parties {
+  buyers: RegisteredUser[];
+  merchants: RegisteredUser[];
+  couriers: RegisteredUser[];
+}
+
+async function registerParties(world: ApiWorld, spec: OrdersRoundSpec): Promise<Parties> {
+  const count = (n: number, role: 'buyer' | 'merchant' | 'courier', bank: string): Promise<RegisteredUser[]> =>
+    Promise.all(Array.from({ length: n }, () => world.register(role, bank)));
+  const [buyers, merchants, couriers] = await Promise.all([
+    count(Math.min(spec.inFlight, 64), 'buyer', 'BankAMSP'),
+    count(4, 'merchant', 'BankBMSP'),
+    count(4, 'courier', 'BankBMSP'),
+  ]);
+  // Enough for every order at the highest price, its dispute deposit included.
+  await Promise.all([...buyers, ...couriers].map((u) => world.fund(u, 10n ** 12n)));
+  return { buyers, merchants, couriers };
+}
+
+type Drive = ((index: number) => Promise<void>) & { prices: bigint[] };
+
+function orderDriver(world: ApiWorld, watch: OrderWatch, parties: Parties, flow: OrderFlow): Drive {
+  const { client, tokens } = world;
+  const pick = <T>(list: T[], i: number): T => list[i % list.length]!;
+  const prices: bigint[] = [];
+  const drive = async (i: number): Promise<void> => {
+    const [buyer, merchant, courier] = [pick(parties.buyers, i), pick(parties.merchants, i), pick(parties.couriers, i)];
+    const price = BigInt(randomInt(1_000, 100_000));
+    const { orderId } = await client.post<{ orderId: string }>('/orders', buyer.token, {
+      merchantId: merchant.user.userId,
+      courierId: courier.user.userId,
+      productId: `sku-${i}`,
+      price: price.toString(),
+    });
+    prices.push(price);
+    await Promise.all([
+      client.post(`/orders/${orderId}/approve`, tokens.platform),
+      client.post(`/orders/${orderId}/approve`, merchant.token),
+    ]);
+    await watch.reached(orderId, 'ESCROWED');
+    await client.post(`/orders/${orderId}/ship`, merchant.token);
+    await client.post(`/orders/${orderId}/deliver`, courier.token, { proofHash: proof() });
+    if (flow === 'settle') await client.post(`/orders/${orderId}/confirm`, buyer.token);
+    else {
+      await client.post(`/orders/${orderId}/non-receipt`, buyer.token);
+      await Promise.all([client.post(`/orders/${orderId}/deposit`, buyer.token), client.post(`/orders/${orderId}/deposit`, courier.token)]);
+      await watch.happened(orderId, 'recordDeposit', 2);
+      await client.post(`/orders/${orderId}/resolve`, tokens.platform, { winner: 'courier', evidenceHash: proof() });
+    }
+    await watch.reached(orderId, 'SETTLED');
+  };
+  return Object.assign(drive, { prices });
+}
+
+/** Runs `total` orders with `inFlight` at a time; each order's time and outcome. */
+async function closedLoop(
+  total: number,
+  inFlight: number,
+  drive: (index: number) => Promise<void>,
+  progress?: (done: number) => void,
+): Promise<{ ok: boolean; ms: number; error?: string }[]> {
+  const results: { ok: boolean; ms: number; error?: string }[] = [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < total; i = next++) {
+      const started = Date.now();
+      try {
+        await drive(i);
+        results.push({ ok: true, ms: Date.now() - started });
+      } catch (error) {
+        results.push({ ok: false, ms: Date.now() - started, error: (error as Error).message });
+      }
+      progress?.(results.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, lane));
+  return results;
+}
+
+type Balances = Map<string, bigint>;
+
+async function balances(world: ApiWorld, parties: Parties): Promise<Balances> {
+  const users = [...parties.buyers, ...parties.merchants, ...parties.couriers];
+  const entries = await Promise.all(users.map(async (u) => [u.user.wallet, await world.available(u)] as const));
+  return new Map([...entries, ['platform-fees', await world.db.centralBank.balanceOf('platform-fees')]]);
+}
+
+/**
+ * Once every lock is resolved: buyers paid the prices (and in disputes lost their deposits),
+ * merchants got price less commission, couriers in disputes half the buyer's deposit, the platform
+ * the commissions (and the other halves); and the ledger's invariant holds.
+ */
+async function balancesMoveExactly(
+  world: ApiWorld,
+  parties: Parties,
+  before: Balances,
+  prices: bigint[],
+  flow: OrderFlow,
+): Promise<boolean> {
+  const sum = (f: (price: bigint) => bigint): bigint => prices.reduce((total, p) => total + f(p), 0n);
+  const commission = (price: bigint): bigint =>
+    settlementSplit({ price: price.toString(), commissionBps } as Parameters<typeof settlementSplit>[0]).commissionAmount;
+  const expected = {
+    buyers: -sum((p) => (flow === 'dispute' ? 2n * p : p)),
+    merchants: sum((p) => p - commission(p)),
+    couriers: flow === 'dispute' ? sum((p) => p / 2n) : 0n,
+    platform: sum((p) => commission(p) + (flow === 'dispute' ? p - p / 2n : 0n)),
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const after = await balances(world, parties);
+    const moved = (users: RegisteredUser[]): bigint =>
+      users.reduce((t, u) => t + after.get(u.user.wallet)! - before.get(u.user.wallet)!, 0n);
+    const actual = {
+      buyers: moved(parties.buyers),
+      merchants: moved(parties.merchants),
+      couriers: moved(parties.couriers),
+      platform: after.get('platform-fees')! - before.get('platform-fees')!,
+    };
+    const same = (Object.keys(expected) as (keyof typeof expected)[]).every((k) => expected[k] === actual[k]);
+    if (same) return (await world.db.centralBank.checkInvariant()).ok;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
