@@ -92,13 +92,17 @@ interface Parties {
 }
 
 async function registerParties(world: ApiWorld, spec: OrdersRoundSpec): Promise<Parties> {
-  const count = (n: number, role: 'buyer' | 'merchant' | 'courier', bank: string): Promise<RegisteredUser[]> =>
-    Promise.all(Array.from({ length: n }, () => world.register(role, bank)));
-  const [buyers, merchants, couriers] = await Promise.all([
-    count(Math.min(spec.inFlight, 64), 'buyer', 'BankAMSP'),
-    count(4, 'merchant', 'BankBMSP'),
-    count(4, 'courier', 'BankBMSP'),
-  ]);
+  // A few at a time: each registration is a CA registration and enrollment, and a CA flooded with
+  // them times its clients out.
+  const count = async (n: number, role: 'buyer' | 'merchant' | 'courier', bank: string): Promise<RegisteredUser[]> => {
+    const users: RegisteredUser[] = [];
+    while (users.length < n)
+      users.push(...(await Promise.all(Array.from({ length: Math.min(4, n - users.length) }, () => world.register(role, bank)))));
+    return users;
+  };
+  const buyers = await count(Math.min(spec.inFlight, 64), 'buyer', 'BankAMSP');
+  const merchants = await count(4, 'merchant', 'BankBMSP');
+  const couriers = await count(4, 'courier', 'BankBMSP');
   // Enough for every order at the highest price, its dispute deposit included.
   await Promise.all([...buyers, ...couriers].map((u) => world.fund(u, 10n ** 12n)));
   return { buyers, merchants, couriers };
