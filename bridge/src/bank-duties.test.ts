@@ -1,8 +1,8 @@
-import { ContractRefusal, EscrowClient, type Order } from '@securepay/client';
+import { ContractRefusal, EscrowClient, NotYet, type Order } from '@securepay/client';
 import { endorseRefusal, fakeContract, type Outcome } from '@securepay/client/src/fake-contract';
 import { canonicalJson } from '@securepay/chaincode/src/canonical-json';
 import { orderIn, signedReceipt, terms } from '@securepay/chaincode/src/order/test-fixtures';
-import type { CbdcLedger } from '@securepay/ledger';
+import { LedgerError, type CbdcLedger } from '@securepay/ledger';
 import pino from 'pino';
 import { BankDuties } from './bank-duties';
 import { BankSteps } from './bank-steps';
@@ -32,7 +32,7 @@ const ledger = {
 } as unknown as CbdcLedger;
 
 /** Duties for BankAMSP (the buyer's) or BankBMSP (the merchant's), on a chain that reads `orders` in turn. */
-function duties(bank: string, outcomes: Outcome[], orders: Order[]) {
+function duties(bank: string, outcomes: Outcome[], orders: Order[], books: CbdcLedger = ledger) {
   const states = [...orders];
   const fake = fakeContract(outcomes, (name) => {
     if (name === 'GetOrderTerms') return canonicalJson(terms);
@@ -40,7 +40,7 @@ function duties(bank: string, outcomes: Outcome[], orders: Order[]) {
   });
   const escrow = new EscrowClient(fake.contract, { attempts: 1 });
   const steps = new BankSteps(escrow, log, new BridgeMetrics(), { windowMs: 1, maxOrders: 10 });
-  return { duties: new BankDuties({ bank, platformWallet: 'platform-fees' }, ledger, escrow, steps, log), calls: fake.calls };
+  return { duties: new BankDuties({ bank, platformWallet: 'platform-fees' }, books, escrow, steps, log), calls: fake.calls };
 }
 const job = (order: Order, to: string, depositOf?: 'buyer'): OrderJob => ({
   change: { orderId: order.orderId, action: 'x', from: null, to, buyerBank: 'BankAMSP', merchantBank: 'BankBMSP', courierBank: 'BankCMSP' },
@@ -80,5 +80,12 @@ describe('BankDuties with batched steps', () => {
     const error = await bankB.handle(job(confirmed, 'CONFIRMED')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ContractRefusal);
     expect(error).toMatchObject({ code: 'INVALID_PROOF' });
+  });
+
+  it('asks again soon, sending nothing, while the escrow agent has not seen the order (NOT_SEEN)', async () => {
+    const behind = { receiptOf: async () => Promise.reject(new LedgerError('NOT_SEEN', 'not yet')) } as unknown as CbdcLedger;
+    const { duties: bankB, calls } = duties('BankBMSP', [], [confirmed], behind);
+    await expect(bankB.handle(job(confirmed, 'CONFIRMED'))).rejects.toBeInstanceOf(NotYet);
+    expect(calls.filter((c) => c.name === 'ActBatch')).toEqual([]);
   });
 });

@@ -104,7 +104,11 @@ export class BankDuties {
   private async recordSettlement(orderId: string): Promise<string> {
     const state = (await this.escrow.getOrder(orderId)).state;
     if (state !== 'CONFIRMED' && state !== 'CHALLENGED') return `nothing: the order is ${state}`;
-    const signed = await this.ledger.receiptOf(orderId);
+    const signed = await this.ledger.receiptOf(orderId).catch((error: unknown) => {
+      // The escrow agent reads the chain from its own peer, a moment behind ours.
+      if (error instanceof LedgerError && error.code === 'NOT_SEEN') return null;
+      throw error;
+    });
     if (!signed) throw new NotYet(`the ledger has not paid order ${orderId} yet`);
     try {
       await this.steps.recordSettlement(orderId, signedReceiptSchema.parse(signed));
