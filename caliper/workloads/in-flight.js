@@ -3,4 +3,4 @@
 // Transactions a worker's workload module has taken on and not finished, shared with the rate
 // controller in the same worker process: it counts from the moment the workload starts choosing an
 // order, which Caliper's own counters (they start at the send) do not see.
-module.exports = { count: 0 };
+module.exports = { count: 0, capped: 0 };
