@@ -97,7 +97,7 @@ const groupRootsSchema = z.array(
 async function caliperRounds(
   profile: string,
   batch: Batch | undefined,
-  rounds: (RoundSpec & { finalStep?: string })[],
+  rounds: (RoundSpec & { finalStep?: string; stepsPerOrder?: number })[],
   outDir: string,
   resume: boolean,
 ): Promise<RoundSummary[]> {
@@ -133,7 +133,9 @@ async function caliperRounds(
         label: r.label,
         flow: r.flow,
         ...(r.load !== undefined ? { load: r.load } : {}),
-        ...(r.offeredTps !== undefined ? { offeredTps: r.offeredTps } : {}),
+        ...(r.offeredOrdersPerSecond !== undefined
+          ? { offeredOrdersPerSecond: r.offeredOrdersPerSecond, stepsPerOrder: r.stepsPerOrder ?? 1, measuredSeconds: r.txDuration ?? 30 }
+          : {}),
         ...(r.finalStep !== undefined ? { finalStep: r.finalStep } : {}),
       },
       outcomes![i]!,

@@ -16,8 +16,11 @@ export interface RoundSpec {
   warmSeconds?: number;
   /** Closed loop: transactions kept in flight across all workers (`workloads/closed-loop-rate.js`). */
   load?: number;
-  /** Open loop instead: transactions offered per second whatever happens to them (`workloads/open-loop-rate.js`). */
-  offeredTps?: number;
+  /**
+   * Open loop instead: orders arriving per second whatever happens to them
+   * (`workloads/open-loop-rate.js`); each walks every step of the flow.
+   */
+  offeredOrdersPerSecond?: number;
   preparedOrders?: number;
   batchSize?: number;
 }
@@ -66,7 +69,7 @@ export async function runCaliperRounds(options: CaliperOptions): Promise<RoundOu
   const recordsDir = path.join(outDir, 'records');
   rmSync(recordsDir, { recursive: true, force: true });
   const roundsYaml = rounds.map((r) => {
-    if ((r.load === undefined) === (r.offeredTps === undefined))
+    if ((r.load === undefined) === (r.offeredOrdersPerSecond === undefined))
       throw new Error(`round ${r.label}: give either a load (closed loop) or an offered rate (open loop)`);
     const warmSeconds = r.warmSeconds ?? 0;
     const length = r.txNumber !== undefined ? `txNumber: ${r.txNumber}` : `txDuration: ${warmSeconds + (r.txDuration ?? 30)}`;
@@ -78,12 +81,13 @@ export async function runCaliperRounds(options: CaliperOptions): Promise<RoundOu
       warmSeconds,
       preparedOrders: r.preparedOrders ?? 0,
       batchSize: r.batchSize ?? 50,
-      // Open loop: new orders arrive whatever is in progress, as customers would.
-      ...(loadPerWorker ? { loadPerWorker } : { maxActiveOrders: 100_000 }),
+      measuredSeconds: r.txDuration ?? 30,
+      // Open loop: orders arrive whatever is in progress, as customers would, each walking its steps.
+      ...(loadPerWorker ? { loadPerWorker } : { openLoop: true }),
     };
     const rateControl = loadPerWorker
       ? `{ type: ${yaml(path.join(caliperDir, 'workloads', 'closed-loop-rate.js'))}, opts: { transactionLoad: ${loadPerWorker} } }`
-      : `{ type: ${yaml(path.join(caliperDir, 'workloads', 'open-loop-rate.js'))}, opts: { tps: ${r.offeredTps} } }`;
+      : `{ type: ${yaml(path.join(caliperDir, 'workloads', 'open-loop-rate.js'))}, opts: { tps: ${r.offeredOrdersPerSecond} } }`;
     return [
       `    - label: ${yaml(r.label)}`,
       `      ${length}`,

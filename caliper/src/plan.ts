@@ -106,13 +106,15 @@ export function openLoopFractions(quick: boolean): number[] {
 export const openLoopLabel = (label: string, fraction: number): string => `${label} open loop ${Math.round(fraction * 100)}%`;
 
 /** The open-loop Caliper rounds of one workflow, at fractions of the goodput it reached closed loop. */
-export function openLoopRounds(plan: StagePlan, bestGoodputTps: number, quick: boolean): RoundSpec[] {
+export function openLoopRounds(plan: StagePlan, bestGoodputTps: number, quick: boolean): (RoundSpec & { stepsPerOrder: number })[] {
   return openLoopFractions(quick).map((fraction) => ({
     label: openLoopLabel(plan.label, fraction),
     flow: plan.flow,
     warmSeconds: plan.warmSeconds,
     txDuration: quick ? 6 : plan.seconds,
-    offeredTps: Math.max(1, Math.round(bestGoodputTps * fraction * 10) / 10),
+    // Orders arrive at the rate whose steps make up this fraction of the closed-loop goodput.
+    offeredOrdersPerSecond: Math.max(0.5, Math.round(((bestGoodputTps * fraction) / plan.stepsPerOrder) * 100) / 100),
+    stepsPerOrder: plan.stepsPerOrder,
   }));
 }
 

@@ -32,9 +32,10 @@ export type PoolReport = z.infer<typeof poolReportSchema>;
 
 /** What `workloads/escrow-flow.js` writes for each round and worker. Older runs wrote the records alone. */
 const workerFileSchema = z.union([
-  z.array(txRecordSchema).transform((records) => ({ records, cpu: null, pool: null, inFlightCapped: 0 })),
+  z.array(txRecordSchema).transform((records) => ({ records, phase: undefined, cpu: null, pool: null, inFlightCapped: 0 })),
   z.object({
     records: z.array(txRecordSchema),
+    phase: z.object({ firstCall: z.number().nullable(), measureFrom: z.number().nullable() }).optional(),
     cpu: z.object({ start: procSnapshotSchema, end: procSnapshotSchema }).nullable(),
     pool: poolReportSchema.nullable(),
     inFlightCapped: z.number(),
@@ -44,6 +45,8 @@ const workerFileSchema = z.union([
 /** A round as all its workers recorded it. */
 export interface RoundOutcome {
   records: TxRecord[];
+  /** When worker 0's measured phase began (after its warm-up). */
+  measureFrom?: number;
   /** Worker 0's snapshots at the start of the measured phase and at the round's end. */
   cpu?: { start: ProcSnapshot; end: ProcSnapshot };
   pools: PoolReport[];
@@ -57,6 +60,7 @@ export function roundOutcome(workerFiles: readonly unknown[]): RoundOutcome {
   const first = files[0];
   return {
     records: files.flatMap((f) => f.records),
+    ...(typeof first?.phase?.measureFrom === 'number' ? { measureFrom: first.phase.measureFrom } : {}),
     ...(first?.cpu ? { cpu: first.cpu } : {}),
     pools: files.flatMap((f) => (f.pool ? [f.pool] : [])),
     inFlightCapped: files.reduce((sum, f) => sum + f.inFlightCapped, 0),

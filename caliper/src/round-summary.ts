@@ -38,8 +38,9 @@ export interface RoundSummary {
   /** Orders that completed the round's last step, and per second (flows that carry orders). */
   ordersCompleted?: number;
   ordersPerSecond?: number;
-  /** Closed loop: transactions kept in flight. Open loop: transactions offered per second. */
+  /** Closed loop: transactions kept in flight. Open loop: orders offered per second, and the transactions their steps make. */
   load?: number;
+  offeredOrdersPerSecond?: number;
   offeredTps?: number;
   cpu?: RoundCpu;
   pool?: PoolFigures;
@@ -51,7 +52,10 @@ export interface RoundIdentity {
   label: string;
   flow: string;
   load?: number;
-  offeredTps?: number;
+  /** Open loop: orders offered per second, each of `stepsPerOrder` steps, over a fixed window of `measuredSeconds`. */
+  offeredOrdersPerSecond?: number;
+  stepsPerOrder?: number;
+  measuredSeconds?: number;
   /** The step that completes an order in this flow; none for Noop. */
   finalStep?: string;
 }
@@ -68,10 +72,18 @@ export function summariseRound(
   cpuContext?: { roots: readonly GroupRoot[]; ticksPerSecond: number },
 ): RoundSummary {
   const { label, flow } = round;
-  const records = outcome.records.filter((r) => !r.warm && r.step !== 'idle');
+  // Open loop: what completed inside the fixed measured window (arrivals stop at its end; the
+  // drain after it would dilute the rate). Closed loop: first send to last answer, warm-up left out.
+  const from = outcome.measureFrom;
+  const fixed = round.offeredOrdersPerSecond !== undefined && round.measuredSeconds !== undefined && from !== undefined;
+  const records = fixed
+    ? outcome.records.filter((r) => r.step !== 'idle' && r.end >= from && r.end <= from + round.measuredSeconds! * 1000)
+    : outcome.records.filter((r) => !r.warm && r.step !== 'idle');
   if (records.length === 0) throw new Error(`round ${label} recorded no measured transactions`);
   const ok = records.filter((r) => r.ok);
-  const seconds = (Math.max(...records.map((r) => r.end)) - Math.min(...records.map((r) => r.start))) / 1000;
+  const seconds = fixed
+    ? round.measuredSeconds!
+    : (Math.max(...records.map((r) => r.end)) - Math.min(...records.map((r) => r.start))) / 1000;
   const latencies = ok.map((r) => r.end - r.start);
   const round1 = (n: number): number => Math.round(n * 10) / 10;
   const completed =
@@ -89,7 +101,12 @@ export function summariseRound(
     ...(flow === 'endorse-batch' && completed !== undefined ? { escrowedPerSecond: round1(completed / seconds) } : {}),
     ...(completed !== undefined ? { ordersCompleted: completed, ordersPerSecond: round1(completed / seconds) } : {}),
     ...(round.load !== undefined ? { load: round.load } : {}),
-    ...(round.offeredTps !== undefined ? { offeredTps: round.offeredTps } : {}),
+    ...(round.offeredOrdersPerSecond !== undefined
+      ? {
+          offeredOrdersPerSecond: round.offeredOrdersPerSecond,
+          offeredTps: round1(round.offeredOrdersPerSecond * (round.stepsPerOrder ?? 1)),
+        }
+      : {}),
     ...(outcome.cpu && cpuContext ? { cpu: roundCpu(outcome, cpuContext, ok.length, completed) } : {}),
     ...(outcome.pools.length > 0 ? { pool: poolFigures(outcome) } : {}),
     blockSize: batch.maxMessageCount,

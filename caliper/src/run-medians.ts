@@ -58,6 +58,7 @@ export function medianRounds(runs: readonly (readonly RoundSummary[])[]): Repeat
       ordersPerSecond: optional((r) => r.ordersPerSecond),
       load: optional((r) => r.load),
       offeredTps: optional((r) => r.offeredTps),
+      offeredOrdersPerSecond: optional((r) => r.offeredOrdersPerSecond),
     };
     const cpu = medianCpu(same.flatMap((r) => (r.cpu ? [r.cpu] : [])));
     const pools = same.flatMap((r) => (r.pool ? [r.pool] : []));

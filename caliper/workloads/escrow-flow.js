@@ -12,6 +12,7 @@
 // process's CPU time when the measured phase starts and when the round ends.
 const { WorkloadModuleBase } = require('@hyperledger/caliper-core');
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { clearTimeout } = require('node:timers');
 const path = require('node:path');
 const { flows, requestFor, batchRequestFor, approvalBatchFor, isApproval, newOrder } = require('./order-steps');
 const { PeerHeights } = require('./peer-heights');
@@ -45,6 +46,10 @@ class EscrowFlow extends WorkloadModuleBase {
     // the mix of steps stays the workflow's. An open-loop round lifts it: arrivals do not wait.
     this.maxActive = roundArguments.maxActiveOrders ?? Math.ceil(1.5 * (roundArguments.loadPerWorker ?? 8));
     this.warmMs = (roundArguments.warmSeconds ?? 0) * 1000;
+    // Open loop: each call is one order arriving, which then walks every step of the flow; the
+    // measured phase is a fixed window, and the CPU snapshot closes with it, not with the drain.
+    this.openLoop = roundArguments.openLoop === true;
+    this.measuredMs = (roundArguments.measuredSeconds ?? 0) * 1000;
     this.active = 0;
     this.records = [];
     this.phase = { firstCall: null, measureFrom: null };
@@ -139,10 +144,13 @@ class EscrowFlow extends WorkloadModuleBase {
     }
   }
 
-  /** A full batch of orders at one stage (or all that remain at it), as a bank's bridge would send it. */
+  /**
+   * A full batch of orders at one stage (or all that remain at it), as a bank's bridge would send it.
+   * Later stages first, so orders in flight are carried to ESCROWED before new ones are started.
+   */
   async nextBatch() {
     for (;;) {
-      for (let stage = 0; stage < this.flow.measure.length; stage++) {
+      for (let stage = this.flow.measure.length - 1; stage >= 0; stage--) {
         const remaining = this.stageCount(stage);
         if (remaining === 0) continue;
         const ready = this.pool.ready.filter((e) => e.order.next === stage && this.isReady(e));
@@ -178,9 +186,15 @@ class EscrowFlow extends WorkloadModuleBase {
       if (this.phase.firstCall === null) {
         this.phase.firstCall = now;
         this.phase.measureFrom = now + this.warmMs;
+        if (this.openLoop && this.workerIndex === 0) {
+          this.endTimer = setTimeout(() => {
+            this.cpuEnd = procSnapshot();
+          }, this.warmMs + this.measuredMs);
+        }
       }
       if (this.cpu === undefined && this.workerIndex === 0 && now >= this.phase.measureFrom) this.cpu = { start: procSnapshot() };
-      await this.step();
+      if (this.openLoop) await this.walkOrder();
+      else await this.step();
     } finally {
       inFlight.count -= 1;
     }
@@ -227,8 +241,26 @@ class EscrowFlow extends WorkloadModuleBase {
     }
   }
 
+  /** Open loop: a new order, through every step of the flow, each as soon as every peer has the previous one. */
+  async walkOrder() {
+    const order = newOrder(this.parties, this.workerIndex);
+    let txId;
+    for (const step of this.flow.measure) {
+      const entry = { order, txId };
+      while (!this.isReady(entry)) await sleep(2);
+      const start = Date.now();
+      const status = await this.sutAdapter.sendRequests(requestFor(step, order, this.parties, this.contractId));
+      const end = Date.now();
+      const ok = status.GetStatus() === 'success';
+      this.records.push({ step, start, end, ok, orders: 1, ...(start < this.phase.measureFrom ? { warm: true } : {}) });
+      if (!ok) return;
+      txId = status.GetID();
+    }
+  }
+
   async cleanupWorkloadModule() {
-    const end = this.cpu ? procSnapshot() : undefined;
+    clearTimeout(this.endTimer);
+    const end = this.cpu ? (this.cpuEnd ?? procSnapshot()) : undefined;
     // Orders left mid-flow wait in the pool for the next round, whose block listener starts afresh:
     // let every peer commit their last step first, so the next round may take them at once.
     const pending = this.pool.ready.filter((e) => e.txId !== undefined);

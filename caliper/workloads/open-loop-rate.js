@@ -1,7 +1,7 @@
 'use strict';
 
-// An open-loop load: transactions are offered at a fixed rate whatever the system does with them,
-// the way independent customers arrive. The n-th is due at start + n / tps; one that is late goes at
+// An open-loop load: arrivals (here: orders, each walking its steps) come at a fixed rate whatever the system does with them,
+// the way independent customers arrive. `tps` is arrivals per second. The n-th is due at start + n / tps; one that is late goes at
 // once, so a slow system sees the backlog it would see in life instead of a politely slowed client.
 // Caliper's own fixed-rate controller paces by the connector's count of sent transactions, which
 // lags behind ours (a step first waits for its order), so it bursts; this one counts its own calls.
