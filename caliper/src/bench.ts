@@ -30,6 +30,7 @@ import { median } from '@securepay/network/bench/stats';
 import { prepareSut } from './sut';
 import { closedLoopRounds, openLoopFlows, openLoopRounds, paper, stagePlans, sweepPoints, type StagePlan } from './plan';
 import { updateReadmeTable, type ProfileComparison } from './readme-table';
+import { warmUpSeconds } from './warm-up';
 
 const log = pino({ base: undefined }, pino.destination(2));
 const caliperDir = path.resolve(__dirname, '..');
@@ -268,7 +269,7 @@ async function measureRun(
         {
           label: `full b${point.size} t${point.timeout}`,
           flow: 'full',
-          warmSeconds: quick ? 2 : 5,
+          warmSeconds: warmUpSeconds({ stepsPerOrder: 8, load: fullLoad, assumedTps: 100, minimum: quick ? 2 : 5 }),
           txDuration: quick ? 8 : 20,
           load: fullLoad,
           finalStep: 'confirm',

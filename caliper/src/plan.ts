@@ -1,5 +1,6 @@
 import type { RoundSpec } from './caliper-run';
 import { preparedOrders } from './prepared-pool';
+import { warmUpSeconds } from './warm-up';
 
 /** The SecurePay paper's figures (Fabric 2.2, 8-core laptop + 4-core VMs), in transactions per second. */
 export const paper = {
@@ -25,6 +26,7 @@ export interface StagePlan {
   flow: string;
   /** Transactions kept in flight at each point of the sweep. */
   loads: number[];
+  /** The shortest warm-up; flows on orders warm up until an order can have walked all its steps. */
   warmSeconds: number;
   seconds: number;
   /** The step that completes an order (none for Noop), and the measured steps each order takes. */
@@ -72,10 +74,21 @@ export const pointLabel = (label: string, load: number): string => `${label} @${
 
 /** The closed-loop Caliper rounds of a stage's load sweep, each with a pool that cannot run dry. */
 export function closedLoopRounds(plan: StagePlan): RoundSpec[] {
-  return plan.loads.map((load) => ({
+  return plan.loads.map((load) => closedLoopRound(plan, load));
+}
+
+/** Transactions per second the workflows reach here, to estimate how long an order takes (warm-up). */
+const assumedTps = 100;
+
+function closedLoopRound(plan: StagePlan, load: number): RoundSpec {
+  // A batched round moves each order in two batches, later stage first: no pipeline to fill.
+  const warmSeconds = plan.batchSize
+    ? plan.warmSeconds
+    : warmUpSeconds({ stepsPerOrder: plan.stepsPerOrder, load, assumedTps, minimum: plan.warmSeconds });
+  return {
     label: pointLabel(plan.label, load),
     flow: plan.flow,
-    warmSeconds: plan.warmSeconds,
+    warmSeconds,
     txDuration: plan.seconds,
     load,
     ...(plan.batchSize ? { batchSize: plan.batchSize } : {}),
@@ -85,13 +98,13 @@ export function closedLoopRounds(plan: StagePlan): RoundSpec[] {
             load,
             ordersPerTx: plan.batchSize ?? 1,
             stepsPerOrder: plan.stepsPerOrder,
-            seconds: plan.warmSeconds + plan.seconds,
+            seconds: warmSeconds + plan.seconds,
             generousRate: plan.batchSize ? generousRate.batched : generousRate.single,
             fastestLatencySeconds,
           }),
         }
       : {}),
-  }));
+  };
 }
 
 /** The workflows whose throughput–latency curve is also drawn open loop. */
@@ -110,7 +123,8 @@ export function openLoopRounds(plan: StagePlan, bestGoodputTps: number, quick: b
   return openLoopFractions(quick).map((fraction) => ({
     label: openLoopLabel(plan.label, fraction),
     flow: plan.flow,
-    warmSeconds: plan.warmSeconds,
+    // Long enough for the first arrivals to reach their last step (a step takes ~0.6 s at these rates).
+    warmSeconds: Math.max(plan.warmSeconds, Math.ceil(plan.stepsPerOrder * 0.6)),
     txDuration: quick ? 6 : plan.seconds,
     // Orders arrive at the rate whose steps make up this fraction of the closed-loop goodput.
     offeredOrdersPerSecond: Math.max(0.5, Math.round(((bestGoodputTps * fraction) / plan.stepsPerOrder) * 100) / 100),

@@ -58,12 +58,14 @@ class EscrowFlow extends WorkloadModuleBase {
     await this.peers.start();
     this.prepared = this.flow.prepare.length > 0;
     if (!this.prepared) {
-      this.pool = { orders: [], ready: [], alive: 0 };
+      this.pool = { orders: [], fresh: [], ready: [], alive: 0 };
       return;
     }
     const key = `${roundArguments.flow}/${workerIndex}`;
-    if (!pools.has(key)) pools.set(key, { orders: [], ready: [], alive: 0 });
+    if (!pools.has(key)) pools.set(key, { orders: [], fresh: [], ready: [], alive: 0 });
     this.pool = pools.get(key);
+    // Orders left mid-flow by the previous round of this flow are active already.
+    this.active = this.pool.ready.length;
     // Orders that need unmeasured preparation are made before the round starts.
     const wanted = Math.ceil((roundArguments.preparedOrders ?? 0) / totalWorkers);
     const available = this.pool.alive;
@@ -116,7 +118,7 @@ class EscrowFlow extends WorkloadModuleBase {
       while (!this.peers.allHave(txIds)) await sleep(5);
     }
     for (const order of orders) {
-      this.pool.ready.push({ order, txId: undefined });
+      this.pool.fresh.push({ order, txId: undefined });
       this.pool.orders.push(order);
     }
     this.pool.alive += orders.length;
@@ -127,17 +129,24 @@ class EscrowFlow extends WorkloadModuleBase {
   }
 
   /**
-   * The order that has waited longest for its next step. A flow that starts its own orders starts a
-   * new one when none is ready; one on prepared orders waits for one, or — when every prepared order
-   * is done — returns nothing.
+   * The order that has waited longest for its next step. When none is ready, a new order starts —
+   * a fresh one, or one from the prepared pool — as long as fewer than `maxActive` are under way, so
+   * orders are carried through their steps rather than the whole pool advanced a step at a time.
+   * On prepared orders, nothing once every one is done.
    */
   async nextOrder() {
     for (;;) {
       const head = this.pool.ready[0];
       if (head && this.isReady(head)) return this.pool.ready.shift().order;
-      if (!this.prepared && this.active < this.maxActive) {
-        this.active += 1;
-        return newOrder(this.parties, this.workerIndex);
+      if (this.active < this.maxActive) {
+        if (!this.prepared) {
+          this.active += 1;
+          return newOrder(this.parties, this.workerIndex);
+        }
+        if (this.pool.fresh.length > 0) {
+          this.active += 1;
+          return this.pool.fresh.shift().order;
+        }
       }
       if (this.prepared && this.pool.alive === 0) return undefined;
       await sleep(2);
@@ -153,10 +162,11 @@ class EscrowFlow extends WorkloadModuleBase {
       for (let stage = this.flow.measure.length - 1; stage >= 0; stage--) {
         const remaining = this.stageCount(stage);
         if (remaining === 0) continue;
-        const ready = this.pool.ready.filter((e) => e.order.next === stage && this.isReady(e));
+        const ready = [...this.pool.ready, ...this.pool.fresh].filter((e) => e.order.next === stage && this.isReady(e));
         if (ready.length >= Math.min(this.batchSize, remaining)) {
           const taken = new Set(ready.slice(0, this.batchSize));
           this.pool.ready = this.pool.ready.filter((e) => !taken.has(e));
+          this.pool.fresh = this.pool.fresh.filter((e) => !taken.has(e));
           return [...taken].map((e) => e.order);
         }
       }
@@ -233,8 +243,8 @@ class EscrowFlow extends WorkloadModuleBase {
       // A failed step is not retried: the round reports it, and its order leaves the pool.
       if (finished || !ok) {
         o.done = true;
+        this.active -= 1;
         if (this.prepared) this.pool.alive -= 1;
-        else this.active -= 1;
         if (this.poolReport) this.poolReport[ok ? 'finished' : 'dropped'] += 1;
       }
       if (ok && !finished) this.pool.ready.push({ order: o, txId: status.GetID() });
