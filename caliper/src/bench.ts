@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { z } from 'zod';
 import {
   down,
   endorsingOrgs,
@@ -16,15 +18,19 @@ import {
 } from '@securepay/network';
 import { ensureChromium, serviceNames } from '@securepay/demo';
 import { runCentralizedBaseline, type BaselineFigures } from './baseline';
-import { recordedRounds, runCaliper, type RoundSpec } from './caliper-run';
-import { barChartSvg, lineChartSvg, renderCharts } from './charts';
+import { recordedRounds, runCaliperRounds, type RoundSpec } from './caliper-run';
+import { barChartSvg, lineChartSvg, renderCharts, type Bar, type Series } from './charts';
+import type { GroupRoot } from './cpu-groups';
+import { bestPoint } from './load-sweep';
+import { processGroupRoots } from './process-groups';
 import { summariseRound, type RoundSummary } from './round-summary';
 import { measureSettlementLatency, type SettlementLatency } from './settlement-latency';
-import { medianOfRuns, medianRatio, medianRounds } from './run-medians';
+import { medianOfRuns, medianRatio, medianRounds, type RepeatedRound } from './run-medians';
 import { median } from '@securepay/network/bench/stats';
 import { prepareSut } from './sut';
-import { load, paper, stageRounds, sweepPoints } from './plan';
+import { closedLoopRounds, openLoopFlows, openLoopRounds, paper, stagePlans, sweepPoints, type StagePlan } from './plan';
 import { updateReadmeTable, type ProfileComparison } from './readme-table';
+import { warmUpSeconds } from './warm-up';
 
 const log = pino({ base: undefined }, pino.destination(2));
 const caliperDir = path.resolve(__dirname, '..');
@@ -68,53 +74,145 @@ async function stopDemoServices(config: NetworkConfig): Promise<void> {
   for (const name of running) await processes.stop(name);
 }
 
+/** Where the Caliper worker snapshots come from: USER_HZ, the unit of /proc/<pid>/stat's times. */
+function ticksPerSecond(): number {
+  try {
+    const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    if (Number.isFinite(value) && value > 0) return value;
+  } catch {
+    // getconf missing: Linux's USER_HZ is 100 on every architecture we run on.
+  }
+  return 100;
+}
+
+const groupsFile = (outDir: string): string => path.join(outDir, 'process-groups.json');
+const groupRootsSchema = z.array(
+  z.union([z.object({ group: z.string(), pid: z.number() }), z.object({ group: z.string(), childrenOf: z.number() })]),
+);
+
 /**
  * Runs the rounds on the network `batch` asks for — or, resuming an interrupted run, reads the
- * records that run's Caliper already wrote for them.
+ * records that run's Caliper already wrote for them. Each round is summarised with CPU per process
+ * group (the groups' roots are kept beside the records, so a resumed run can still attribute them).
  */
 async function caliperRounds(
   profile: string,
   batch: Batch | undefined,
-  rounds: RoundSpec[],
+  rounds: (RoundSpec & { finalStep?: string; stepsPerOrder?: number })[],
   outDir: string,
   resume: boolean,
 ): Promise<RoundSummary[]> {
-  let records = resume ? recordedRounds(outDir, rounds.length) : undefined;
-  const config = records ? configWith(profile, batch) : await networkWith(profile, batch);
-  if (!records) {
+  let outcomes = resume ? recordedRounds(outDir, rounds.length) : undefined;
+  const config = outcomes ? configWith(profile, batch) : await networkWith(profile, batch);
+  let roots: GroupRoot[] | undefined;
+  if (!outcomes) {
     const layout = new Layout(config);
     const connections = new Map(endorsingOrgs(config).map((o) => [o.mspId, readConnection(layout, o.mspId)]));
     const sut = await prepareSut(connections, workers);
-    records = await runCaliper({ rounds, workers, ...sut, outDir, onProgress: (line) => log.info(line) });
-  } else log.info({ outDir }, 'resuming: using the transactions this run already recorded');
+    let managerPid: number | undefined;
+    outcomes = await runCaliperRounds({
+      rounds,
+      workers,
+      ...sut,
+      outDir,
+      onProgress: (line) => log.info(line),
+      onManager: (pid) => {
+        managerPid = pid;
+      },
+    });
+    roots = processGroupRoots(config, process.pid, managerPid);
+    writeFileSync(groupsFile(outDir), JSON.stringify(roots, null, 2));
+  } else {
+    log.info({ outDir }, 'resuming: using the transactions this run already recorded');
+    if (existsSync(groupsFile(outDir))) roots = groupRootsSchema.parse(JSON.parse(readFileSync(groupsFile(outDir), 'utf8')));
+  }
   const settings = { maxMessageCount: config.batch.maxMessageCount, batchTimeout: config.batch.batchTimeout };
-  return rounds.map((r, i) =>
-    summariseRound(
-      r.label,
-      r.flow,
-      records![i]!.filter((t) => t.step !== 'idle'),
+  const cpuContext = roots ? { roots, ticksPerSecond: ticksPerSecond() } : undefined;
+  return rounds.map((r, i) => {
+    const summary = summariseRound(
+      {
+        label: r.label,
+        flow: r.flow,
+        ...(r.load !== undefined ? { load: r.load } : {}),
+        ...(r.offeredOrdersPerSecond !== undefined
+          ? { offeredOrdersPerSecond: r.offeredOrdersPerSecond, stepsPerOrder: r.stepsPerOrder ?? 1, measuredSeconds: r.txDuration ?? 30 }
+          : {}),
+        ...(r.finalStep !== undefined ? { finalStep: r.finalStep } : {}),
+      },
+      outcomes![i]!,
       settings,
-    ),
-  );
+      cpuContext,
+    );
+    const pool = summary.pool;
+    if (pool) {
+      const line = {
+        round: r.label,
+        wanted: pool.wanted,
+        available: pool.available,
+        prepared: pool.prepared,
+        used: pool.used,
+        left: pool.left,
+      };
+      if (pool.ranDry) log.warn(line, 'prepared pool RAN DRY during the measured phase: this point understates goodput');
+      else log.info(line, 'prepared pool');
+    }
+    if (outcomes![i]!.inFlightCapped > 0)
+      log.warn({ round: r.label, held: outcomes![i]!.inFlightCapped }, 'open loop reached its in-flight guard');
+    return summary;
+  });
 }
 
-/** What one run of the bench measured; ratios are taken within the run, against its own Noop and baseline. */
+/** A stage's load sweep: every point, and the best with zero failures — the stage's figure. */
+interface StageSweep {
+  plan: StagePlan;
+  best: RoundSummary;
+  points: RoundSummary[];
+}
+
+/** Every stage's closed-loop load sweep, in one Caliper run on the network of `profile`. */
+async function stageSweeps(profile: string, plans: StagePlan[], outDir: string, resume: boolean): Promise<StageSweep[]> {
+  const rounds = plans.flatMap((plan) =>
+    closedLoopRounds(plan).map((r) => ({ ...r, ...(plan.finalStep ? { finalStep: plan.finalStep } : {}) })),
+  );
+  const summaries = await caliperRounds(profile, undefined, rounds, outDir, resume);
+  let next = 0;
+  return plans.map((plan) => {
+    const points = summaries.slice(next, next + plan.loads.length);
+    next += plan.loads.length;
+    // The stage keeps its own label: the figure every table and ratio uses.
+    const best = { ...bestPoint(points), label: plan.label };
+    log.info({ stage: plan.label, load: best.load, goodputTps: best.goodputTps, failed: best.failed }, 'best point of the load sweep');
+    return { plan, best, points };
+  });
+}
+
+/** What one run of the bench measured; ratios are taken within the run, against its own saturated Noop and baseline. */
 interface RunFigures {
+  /** Each stage's best point of its load sweep. */
   stages: RoundSummary[];
+  /** Every point of every stage's load sweep. */
+  loadSweep: RoundSummary[];
+  /** The workflows at fixed offered rates. */
+  openLoop: RoundSummary[];
   /** The same stage rounds on each further profile asked for (e.g. bft4 beside raft1), in the same run. */
   otherProfiles: { profile: string; stages: RoundSummary[] }[];
   sweep: RoundSummary[];
-  baseline: BaselineFigures;
-  settlement: SettlementLatency;
-  fullOverNoop: number;
-  fullOverCentralized: number;
+  baseline?: BaselineFigures;
+  settlement?: SettlementLatency;
+  fullOverNoop?: number;
+  fullOverCentralized?: number;
 }
 
-/** One pass over everything: stages, the sweep, the baseline and the settlement latency. */
+/**
+ * One pass over everything: the stages' load sweeps, the workflows open loop, the block-size sweep,
+ * the baseline and the settlement latency. `only` (from --rounds) keeps the named stages and skips
+ * the rest of the pass.
+ */
 async function measureRun(
   runDir: string,
   profiles: string[],
   quick: boolean,
+  only: string[] | undefined,
   resume: boolean,
   progress: (message: string) => void,
 ): Promise<RunFigures> {
@@ -123,58 +221,85 @@ async function measureRun(
     progress('resuming: this run had finished');
     return JSON.parse(readFileSync(finished, 'utf8')) as RunFigures;
   }
+  const plans = stagePlans(quick).filter((p) => !only || only.includes(p.label) || only.includes(p.flow));
+  if (plans.length === 0) throw new Error(`--rounds ${only?.join(',')} names no stage`);
   const [profile, ...others] = profiles as [string, ...string[]];
-  progress(`stages and workflows on the default network (${profile})`);
-  const stages = await caliperRounds(profile, undefined, stageRounds(quick), path.join(runDir, 'stages'), resume);
+  progress(`stages and workflows on the default network (${profile}), each over its load sweep`);
+  const swept = await stageSweeps(profile, plans, path.join(runDir, 'stages'), resume);
+  const stages = swept.map((s) => s.best);
+  const loadSweep = swept.flatMap((s) => s.points);
+
+  const openRounds = swept
+    .filter((s) => openLoopFlows.includes(s.plan.flow))
+    .flatMap((s) =>
+      openLoopRounds(s.plan, s.best.goodputTps, quick).map((r) => ({ ...r, ...(s.plan.finalStep ? { finalStep: s.plan.finalStep } : {}) })),
+    );
+  let openLoop: RoundSummary[] = [];
+  if (openRounds.length > 0) {
+    progress('workflows open loop: fixed offered rates around each one’s closed-loop best');
+    openLoop = await caliperRounds(profile, undefined, openRounds, path.join(runDir, 'open-loop'), resume);
+  }
+
   const otherProfiles: RunFigures['otherProfiles'] = [];
   for (const other of others) {
     progress(`the same stages and workflows on ${other}`);
-    otherProfiles.push({
-      profile: other,
-      stages: await caliperRounds(other, undefined, stageRounds(quick), path.join(runDir, `stages-${other}`), resume),
-    });
+    const sweeps = await stageSweeps(other, plans, path.join(runDir, `stages-${other}`), resume);
+    otherProfiles.push({ profile: other, stages: sweeps.map((s) => s.best) });
   }
 
-  const sweep: RoundSummary[] = [];
+  const goodput = (flow: string): number | undefined => stages.find((s) => s.flow === flow)?.goodputTps;
+  const full = swept.find((s) => s.plan.flow === 'full');
+  const noop = goodput('noop');
+  const figures: RunFigures = { stages, loadSweep, openLoop, otherProfiles, sweep: [] };
+  if (full && noop) figures.fullOverNoop = full.best.goodputTps / noop;
+  if (only) {
+    progress('--rounds given: no block-size sweep, centralized baseline or settlement latency this time');
+    writeFileSync(finished, JSON.stringify(figures, null, 2));
+    return figures;
+  }
+
+  // The full workflow at the load where it did best, so the block sizes are compared at its best too.
+  const fullLoad = full?.best.load ?? 32;
   for (const point of sweepPoints(quick)) {
-    progress(`full workflow with MaxMessageCount ${point.size}, BatchTimeout ${point.timeout}`);
-    const [full] = await caliperRounds(
+    progress(`full workflow with MaxMessageCount ${point.size}, BatchTimeout ${point.timeout}, ${fullLoad} in flight`);
+    const [round] = await caliperRounds(
       profile,
       point,
-      [{ label: `full b${point.size} t${point.timeout}`, flow: 'full', txDuration: quick ? 10 : 20, load }],
+      [
+        {
+          label: `full b${point.size} t${point.timeout}`,
+          flow: 'full',
+          warmSeconds: warmUpSeconds({ stepsPerOrder: 8, load: fullLoad, assumedTps: 100, minimum: quick ? 2 : 5 }),
+          txDuration: quick ? 8 : 20,
+          load: fullLoad,
+          finalStep: 'confirm',
+        },
+      ],
       path.join(runDir, `sweep-${point.size}-${point.timeout}`),
       resume,
     );
-    sweep.push(full!);
+    figures.sweep.push(round!);
   }
 
-  progress('centralized baseline on PostgreSQL');
-  const baseline = await runCentralizedBaseline({ seconds: quick ? 10 : 30, load });
+  progress(`centralized baseline on PostgreSQL, ${fullLoad} in flight`);
+  figures.baseline = await runCentralizedBaseline({ seconds: quick ? 10 : 30, load: fullLoad });
   progress('confirmation → merchant paid, through the API with both bridges');
   await networkWith(profile);
-  const settlement = await measureSettlementLatency({ orders: quick ? 24 : 80, lanes: 8 });
-
-  const goodput = (flow: string): number => stages.find((s) => s.flow === flow)!.goodputTps;
-  const figures = {
-    stages,
-    otherProfiles,
-    sweep,
-    baseline,
-    settlement,
-    fullOverNoop: goodput('full') / goodput('noop'),
-    fullOverCentralized: goodput('full') / baseline.goodputTps,
-  };
+  figures.settlement = await measureSettlementLatency({ orders: quick ? 24 : 80, lanes: 8 });
+  if (full) figures.fullOverCentralized = full.best.goodputTps / figures.baseline.goodputTps;
   writeFileSync(finished, JSON.stringify(figures, null, 2));
   return figures;
 }
 
 /**
- * `npm run bench [-- --quick] [--runs N] [--profile raft1[,bft4…]] [--resume <dir>]`: the paper's
- * stages and workflows through Caliper, a block-size and batch-timeout sweep of the full workflow,
- * the centralized PostgreSQL baseline and the confirmation→payment latency, all on the first profile
- * (raft1 by default); the stages again on every further profile, in the same run, so they can be set
- * side by side as ratios; with `--runs N` all of it N times, reported as medians. Results in
- * caliper/results/<date>/.
+ * `npm run bench [-- --quick] [--runs N] [--profile raft1[,bft4…]] [--resume <dir>] [--rounds noop,full…]`:
+ * the paper's stages and workflows through Caliper, each over a sweep of loads (closed loop, its
+ * best point with zero failures reported) and the workflows again at fixed offered rates (open
+ * loop); a block-size and batch-timeout sweep of the full workflow, the centralized PostgreSQL
+ * baseline and the confirmation→payment latency, all on the first profile (raft1 by default); the
+ * stages again on every further profile, in the same run, so they can be set side by side as
+ * ratios; with `--runs N` all of it N times, reported as medians. `--rounds` (stage labels or flows)
+ * runs only those stages, for development. Results in caliper/results/<date>/.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -183,18 +308,20 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '1' },
       resume: { type: 'string' },
       profile: { type: 'string', default: 'raft1' },
+      rounds: { type: 'string' },
     },
   });
   const profiles = values.profile!.split(',').map((p) => p.trim());
   for (const profile of profiles) loadNetworkConfig({ profile }); // an unknown profile stops here, naming the known ones
   const quick = values.quick!;
+  const only = values.rounds?.split(',').map((r) => r.trim());
   const runCount = Number(values.runs);
   if (!Number.isInteger(runCount) || runCount < 1 || runCount > 20)
     throw new Error(`--runs must be a whole number from 1 to 20, got ${values.runs}`);
   const resume = values.resume !== undefined;
   const started = Date.now();
   const stamp = new Date().toISOString().slice(0, 16).replace(':', '');
-  const suffix = `${quick ? '-quick' : ''}${values.profile === 'raft1' ? '' : `-${profiles.join('-')}`}`;
+  const suffix = `${quick ? '-quick' : ''}${values.profile === 'raft1' ? '' : `-${profiles.join('-')}`}${only ? '-partial' : ''}`;
   const outDir = values.resume ? path.resolve(values.resume) : path.join(caliperDir, 'results', `${stamp}${suffix}`);
   mkdirSync(outDir, { recursive: true });
 
@@ -207,33 +334,50 @@ async function main(): Promise<void> {
     const runDir = runCount === 1 ? outDir : path.join(outDir, `run-${i}`);
     const progress = (message: string): void =>
       log.info({ run: `${i}/${runCount}`, minutes: ((Date.now() - started) / 60_000).toFixed(1) }, message);
-    runs.push(await measureRun(runDir, profiles, quick, resume, progress));
+    runs.push(await measureRun(runDir, profiles, quick, only, resume, progress));
   }
 
   const stages = medianRounds(runs.map((r) => r.stages));
-  const sweep = medianRounds(runs.map((r) => r.sweep));
-  const find = (flow: string): RoundSummary => stages.find((s) => s.flow === flow)!;
-  const mid = (pick: (r: RunFigures) => number): number => median(runs.map(pick));
+  const loadSweep = medianRounds(runs.map((r) => r.loadSweep));
+  const openLoop = runs[0]!.openLoop.length ? medianRounds(runs.map((r) => r.openLoop)) : [];
+  const sweep = runs[0]!.sweep.length ? medianRounds(runs.map((r) => r.sweep)) : [];
+  const find = (flow: string): RepeatedRound | undefined => stages.find((s) => s.flow === flow);
+  const byRun = (pick: (r: RunFigures) => number | undefined): number[] => runs.flatMap((r) => (pick(r) === undefined ? [] : [pick(r)!]));
+  const fullOverNoop = byRun((r) => r.fullOverNoop);
+  const fullOverCentralized = byRun((r) => r.fullOverCentralized);
+  const baselines = runs.flatMap((r) => (r.baseline ? [r.baseline] : []));
+  const settlements = runs.flatMap((r) => (r.settlement ? [r.settlement] : []));
   const summary = {
     date: new Date().toISOString(),
     quick,
     runs: runCount,
     profile: profiles[0]!,
+    ...(only ? { onlyRounds: only } : {}),
+    wallMinutes: Math.round((Date.now() - started) / 6_000) / 10,
     profileComparison: compareProfiles(profiles, runs),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
     workers,
+    /** Each stage's best point of its load sweep (zero failures), then the block-size sweep. */
     rounds: [...stages, ...sweep],
-    baseline: { label: 'centralized (PostgreSQL only), normal workflow', ...medianOfRuns(runs.map((r) => r.baseline)) },
-    settlementLatency: {
-      orders: runs.reduce((sum, r) => sum + r.settlement.orders, 0),
-      medianMs: mid((r) => r.settlement.medianMs),
-      p99Ms: mid((r) => r.settlement.p99Ms),
-      maxMs: Math.max(...runs.map((r) => r.settlement.maxMs)),
-    },
+    loadSweep,
+    openLoop,
+    ...(baselines.length ? { baseline: { label: 'centralized (PostgreSQL only), normal workflow', ...medianOfRuns(baselines) } } : {}),
+    ...(settlements.length
+      ? {
+          settlementLatency: {
+            orders: settlements.reduce((sum, s) => sum + s.orders, 0),
+            medianMs: median(settlements.map((s) => s.medianMs)),
+            p99Ms: median(settlements.map((s) => s.p99Ms)),
+            maxMs: Math.max(...settlements.map((s) => s.maxMs)),
+          },
+        }
+      : {}),
     ratios: {
-      fullOverNoop: medianRatio(runs.map((r) => r.fullOverNoop)),
-      fullOverNoopByRun: runs.map((r) => Math.round(r.fullOverNoop * 100) / 100),
-      fullOverCentralized: medianRatio(runs.map((r) => r.fullOverCentralized)),
+      ceiling: 'saturated Noop: the best point of its load sweep with zero failures',
+      ...(fullOverNoop.length
+        ? { fullOverNoop: medianRatio(fullOverNoop), fullOverNoopByRun: fullOverNoop.map((v) => Math.round(v * 100) / 100) }
+        : {}),
+      ...(fullOverCentralized.length ? { fullOverCentralized: medianRatio(fullOverCentralized) } : {}),
       paperFullOverCentralized: Math.round((paper.full / paper.centralized) * 100) / 100,
     },
     paper,
@@ -241,50 +385,95 @@ async function main(): Promise<void> {
   writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2));
 
   log.info('charts');
-  const bars = [
-    { label: 'Noop (ceiling)', ours: find('noop').goodputTps },
-    { label: 'proposal', ours: find('propose').goodputTps },
-    { label: 'endorsement (1 per tx)', ours: find('endorse').goodputTps },
-    { label: 'escrow (ship/deliver/confirm)', ours: find('escrow').goodputTps },
-    { label: 'full workflow', ours: find('full').goodputTps, paper: paper.full },
-    { label: 'dispute workflow', ours: find('dispute').goodputTps, paper: paper.dispute },
-    { label: 'settlement proof', ours: find('settlement-proof').goodputTps, paper: paper.settlementProof },
-    { label: 'centralized baseline', ours: summary.baseline.goodputTps, paper: paper.centralized },
-  ];
-  const timeouts = [...new Set(sweep.map((s) => s.batchTimeout))];
   const ofRuns = runCount > 1 ? `, median of ${runCount} runs` : '';
-  await renderCharts(outDir, {
+  const bar = (label: string, flow: string, paperTps?: number): Bar[] => {
+    const round = find(flow);
+    return round ? [{ label, ours: round.goodputTps, ...(paperTps !== undefined ? { paper: paperTps } : {}) }] : [];
+  };
+  const bars = [
+    ...bar('Noop (saturated ceiling)', 'noop'),
+    ...bar('proposal', 'propose'),
+    ...bar('endorsement (1 per tx)', 'endorse'),
+    ...bar('escrow (ship/deliver/confirm)', 'escrow'),
+    ...bar('full workflow', 'full', paper.full),
+    ...bar('dispute workflow', 'dispute', paper.dispute),
+    ...bar('settlement proof', 'settlement-proof', paper.settlementProof),
+    ...(summary.baseline ? [{ label: 'centralized baseline', ours: summary.baseline.goodputTps, paper: paper.centralized }] : []),
+  ];
+  const charts: Record<string, string> = {
     'goodput-by-stage': barChartSvg(
-      `Goodput by stage (successful tx/s${ofRuns})`,
-      'transactions per second; failures are listed in summary.json',
+      `Goodput by stage, best of its load sweep (successful tx/s${ofRuns})`,
+      'transactions per second; failures and every sweep point are in summary.json',
       bars,
     ),
-    'goodput-by-block-size': lineChartSvg(
+    ...throughputLatencyCharts(stages, loadSweep, openLoop, ofRuns),
+  };
+  if (sweep.length > 0) {
+    // The stage round ran on the default network (500 / 250 ms) at the same load: the sweep's reference point.
+    const fullStage = find('full');
+    const withDefault = fullStage ? [...sweep, fullStage] : sweep;
+    const timeouts = [...new Set(withDefault.map((s) => s.batchTimeout))];
+    const line = (pick: (r: RepeatedRound) => number) =>
+      timeouts.map((t) => ({
+        name: `timeout ${t}`,
+        points: withDefault.filter((s) => s.batchTimeout === t).map((s) => ({ x: s.blockSize, y: pick(s) })),
+      }));
+    charts['goodput-by-block-size'] = lineChartSvg(
       `Full workflow goodput against block size${ofRuns}`,
       'BatchSize.MaxMessageCount',
       'successful tx/s',
-      timeouts.map((t) => ({
-        name: `timeout ${t}`,
-        points: sweep.filter((s) => s.batchTimeout === t).map((s) => ({ x: s.blockSize, y: s.goodputTps })),
-      })),
-    ),
-    'latency-by-block-size': lineChartSvg(
+      line((s) => s.goodputTps),
+    );
+    charts['latency-by-block-size'] = lineChartSvg(
       `Full workflow average latency against block size${ofRuns}`,
       'BatchSize.MaxMessageCount',
       'ms',
-      timeouts.map((t) => ({
-        name: `timeout ${t}`,
-        points: sweep.filter((s) => s.batchTimeout === t).map((s) => ({ x: s.blockSize, y: s.avgLatencyMs })),
-      })),
-    ),
-  });
+      line((s) => s.avgLatencyMs),
+    );
+  }
+  await renderCharts(outDir, charts);
 
-  const latest = path.join(caliperDir, 'results', 'latest.json');
-  writeFileSync(latest, JSON.stringify({ directory: path.relative(caliperDir, outDir), ...summary }, null, 2));
-  await updateReadmeTable(path.join(caliperDir, 'README.md'), summary);
+  if (!only) {
+    const latest = path.join(caliperDir, 'results', 'latest.json');
+    writeFileSync(latest, JSON.stringify({ directory: path.relative(caliperDir, outDir), ...summary }, null, 2));
+    await updateReadmeTable(path.join(caliperDir, 'README.md'), { ...summary, points: [...loadSweep, ...openLoop] });
+  }
   log.info({ minutes: ((Date.now() - started) / 60_000).toFixed(1) }, `done: ${outDir}`);
   process.stdout.write(`results: ${outDir}\n`);
   if (!existsSync(path.join(outDir, 'goodput-by-stage.png'))) process.exitCode = 1;
+}
+
+/**
+ * A throughput–latency curve per stage that has more than one point: p50 and p99 latency against
+ * goodput, closed loop (in-flight levels) and open loop (offered rates) on the same axes.
+ */
+function throughputLatencyCharts(
+  stages: RepeatedRound[],
+  loadSweep: RepeatedRound[],
+  openLoop: RepeatedRound[],
+  ofRuns: string,
+): Record<string, string> {
+  const charts: Record<string, string> = {};
+  for (const stage of stages) {
+    const closed = loadSweep.filter((p) => p.label.startsWith(`${stage.label} @`));
+    const open = openLoop.filter((p) => p.label.startsWith(`${stage.label} open loop`));
+    if (closed.length + open.length < 2) continue;
+    const curve = (name: string, points: RepeatedRound[], pick: (r: RepeatedRound) => number): Series[] =>
+      points.length ? [{ name, points: points.map((p) => ({ x: p.goodputTps, y: pick(p) })) }] : [];
+    charts[`throughput-latency-${stage.flow}`] = lineChartSvg(
+      `${stage.label}: latency against goodput${ofRuns}`,
+      'goodput (successful tx/s)',
+      'latency (ms)',
+      [
+        ...curve('closed loop p50', closed, (p) => p.p50LatencyMs),
+        ...curve('closed loop p99', closed, (p) => p.p99LatencyMs),
+        ...curve('open loop p50', open, (p) => p.p50LatencyMs),
+        ...curve('open loop p99', open, (p) => p.p99LatencyMs),
+      ],
+      'linear',
+    );
+  }
+  return charts;
 }
 
 /**

@@ -43,8 +43,12 @@ export function barChartSvg(title: string, unit: string, bars: Bar[]): string {
 </svg>`;
 }
 
-/** Lines of y against x (block size), one per series. */
-export function lineChartSvg(title: string, xLabel: string, yLabel: string, series: Series[]): string {
+/**
+ * Lines of y against x, one per series. `log` (block sizes, which double) spaces x logarithmically
+ * and sorts each line by x; `linear` keeps each line in the order given, so a throughput–latency
+ * curve can bend back where more load brings less goodput.
+ */
+export function lineChartSvg(title: string, xLabel: string, yLabel: string, series: Series[], xScale: 'log' | 'linear' = 'log'): string {
   const width = 900;
   const height = 420;
   const [l, r, t, b] = [80, 200, 50, 60];
@@ -53,12 +57,14 @@ export function lineChartSvg(title: string, xLabel: string, yLabel: string, seri
   const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
   const yMax = Math.max(...ys) * 1.15 || 1;
   // Block sizes double: a log axis spaces them evenly.
+  const scale = xScale === 'log' ? Math.log : (v: number): number => v;
+  const [x0, x1] = xScale === 'log' ? [xMin, xMax] : [0, xMax * 1.1];
   const px = (v: number): number =>
-    xMax === xMin ? (l + width - r) / 2 : l + ((Math.log(v) - Math.log(xMin)) / (Math.log(xMax) - Math.log(xMin))) * (width - l - r);
+    x1 === x0 ? (l + width - r) / 2 : l + ((scale(v) - scale(x0)) / (scale(x1) - scale(x0))) * (width - l - r);
   const py = (v: number): number => height - b - (v / yMax) * (height - t - b);
   const lines = series.map((s, i) => {
     const c = colours[i % colours.length]!;
-    const pts = s.points.sort((a, z) => a.x - z.x);
+    const pts = xScale === 'log' ? [...s.points].sort((a, z) => a.x - z.x) : s.points;
     const d = pts.map((p, j) => `${j ? 'L' : 'M'}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ');
     const dots = pts
       .map(
@@ -68,7 +74,8 @@ export function lineChartSvg(title: string, xLabel: string, yLabel: string, seri
       .join('');
     return `<path d="${d}" fill="none" stroke="${c}" stroke-width="2"/>${dots}<rect x="${width - r + 20}" y="${t + i * 22}" width="14" height="14" fill="${c}"/><text x="${width - r + 40}" y="${t + 12 + i * 22}" font-size="13">${esc(s.name)}</text>`;
   });
-  const ticks = [...new Set(xs)].map((v) => `<text x="${px(v)}" y="${height - b + 20}" font-size="12" text-anchor="middle">${v}</text>`);
+  const tickValues = xScale === 'log' ? [...new Set(xs)] : Array.from({ length: 6 }, (_, i) => Math.round((x1 * i) / 5));
+  const ticks = tickValues.map((v) => `<text x="${px(v)}" y="${height - b + 20}" font-size="12" text-anchor="middle">${v}</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
   <rect width="100%" height="100%" fill="#fff"/>
   <text x="20" y="28" font-size="18" font-weight="bold">${esc(title)}</text>

@@ -1,2 +1,2 @@
-export { runCaliper, recordedRounds, type RoundSpec } from './caliper-run';
+export { runCaliper, runCaliperRounds, recordedRounds, type RoundSpec } from './caliper-run';
 export { caliperRuntime, prepareSut, type Parties, type WorkerParties } from './sut';

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
+import { groupOrder } from './process-groups';
 import type { RepeatedRound } from './run-medians';
 
 /** Stage rounds measured on further profiles in the same runs, beside the first profile's. */
@@ -24,9 +25,11 @@ export async function updateReadmeTable(
     profile: string;
     profileComparison?: ProfileComparison;
     rounds: RepeatedRound[];
-    baseline: { goodputTps: number; goodputTpsByRun: number[]; avgLatencyMs: number; failed: number };
-    settlementLatency: { orders: number; medianMs: number; p99Ms: number };
-    ratios: { fullOverNoop: number; fullOverNoopByRun: number[]; fullOverCentralized: number; paperFullOverCentralized: number };
+    /** Every point of every load sweep and open-loop sweep. */
+    points: RepeatedRound[];
+    baseline?: { goodputTps: number; goodputTpsByRun: number[]; avgLatencyMs: number; failed: number };
+    settlementLatency?: { orders: number; medianMs: number; p99Ms: number };
+    ratios: { fullOverNoop?: number; fullOverNoopByRun?: number[]; fullOverCentralized?: number; paperFullOverCentralized: number };
     paper: {
       full: number;
       fullLatencyS: number;
@@ -48,21 +51,39 @@ export async function updateReadmeTable(
   const spread = (byRun: number[]): string => (byRun.length > 1 ? ` (${Math.min(...byRun)}–${Math.max(...byRun)})` : '');
   const rows = summary.rounds.map(
     (r) =>
-      `| ${r.label} | ${r.blockSize} / ${r.batchTimeout} | ${r.succeeded} | ${r.failed} | ${r.goodputTps}${spread(r.goodputTpsByRun)}${r.escrowedPerSecond !== undefined ? ` (${r.escrowedPerSecond} orders escrowed/s)` : ''} | ${r.avgLatencyMs} | ${r.p50LatencyMs} | ${r.p99LatencyMs} | ${paperOf[r.flow] && !/ b\d/.test(r.label) ? paperOf[r.flow] : ''} |`,
+      `| ${r.label} | ${r.load ?? ''} | ${r.blockSize} / ${r.batchTimeout} | ${r.succeeded} | ${r.failed} | ${r.goodputTps}${spread(r.goodputTpsByRun)}${r.escrowedPerSecond !== undefined ? ` (${r.escrowedPerSecond} orders escrowed/s)` : ''} | ${r.ordersPerSecond ?? ''} | ${r.avgLatencyMs} | ${r.p50LatencyMs} | ${r.p99LatencyMs} | ${paperOf[r.flow] && !/ b\d/.test(r.label) ? paperOf[r.flow] : ''} |`,
   );
+  const { baseline, settlementLatency, ratios } = summary;
   const table = [
-    `Run of ${summary.date.slice(0, 16).replace('T', ' ')} UTC${summary.quick ? ' (quick)' : ''} on the ${summary.profile} network; goodput = successful transactions per second.` +
+    `Run of ${summary.date.slice(0, 16).replace('T', ' ')} UTC${summary.quick ? ' (quick)' : ''} on the ${summary.profile} network; goodput = successful transactions per second; each stage is the best point of its load sweep with zero failures ("in flight"), measured after a discarded warm-up.` +
       (summary.runs > 1
         ? ` Each figure is the median of ${summary.runs} runs (goodput's range in brackets); succeeded and failed are totals over the runs; ratios are taken within each run, then their median.`
         : ''),
     '',
-    '| round | block size / timeout | succeeded | failed | goodput TPS | avg ms | p50 ms | p99 ms | paper |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| round | in flight | block size / timeout | succeeded | failed | goodput TPS | orders/s | avg ms | p50 ms | p99 ms | paper |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
-    `| centralized baseline (PostgreSQL) | — | | ${summary.baseline.failed} | ${summary.baseline.goodputTps}${spread(summary.baseline.goodputTpsByRun)} | ${summary.baseline.avgLatencyMs} | | | ${p.centralized} TPS |`,
+    ...(baseline
+      ? [
+          `| centralized baseline (PostgreSQL) | | — | | ${baseline.failed} | ${baseline.goodputTps}${spread(baseline.goodputTpsByRun)} | | ${baseline.avgLatencyMs} | | | ${p.centralized} TPS |`,
+        ]
+      : []),
     '',
-    `Full workflow / Noop: **${summary.ratios.fullOverNoop}**${spread(summary.ratios.fullOverNoopByRun)}. Full workflow / centralized: **${summary.ratios.fullOverCentralized}** (paper: ${summary.ratios.paperFullOverCentralized}).`,
-    `Confirmation → merchant paid (API + bridges, ${summary.settlementLatency.orders} orders): median ${summary.settlementLatency.medianMs} ms, p99 ${summary.settlementLatency.p99Ms} ms.`,
+    ...(ratios.fullOverNoop !== undefined
+      ? [
+          `Full workflow / saturated Noop: **${ratios.fullOverNoop}**${spread(ratios.fullOverNoopByRun ?? [])}.` +
+            (ratios.fullOverCentralized !== undefined
+              ? ` Full workflow / centralized: **${ratios.fullOverCentralized}** (paper: ${ratios.paperFullOverCentralized}).`
+              : ''),
+        ]
+      : []),
+    ...(settlementLatency
+      ? [
+          `Confirmation → merchant paid (API + bridges, ${settlementLatency.orders} orders): median ${settlementLatency.medianMs} ms, p99 ${settlementLatency.p99Ms} ms.`,
+        ]
+      : []),
+    ...cpuTable(summary.rounds),
+    ...pointsTable(summary.points),
     ...comparisonTable(summary.profileComparison),
   ].join('\n');
   const text = readFileSync(readme, 'utf8');
@@ -71,6 +92,46 @@ export async function updateReadmeTable(
   // Formatted as the repository's lint expects, so a bench run leaves `npm test` green.
   const options = (await resolveConfig(readme)) ?? {};
   writeFileSync(readme, await format(`${before}${start}\n${table}\n${end}${after}`, { ...options, filepath: readme }));
+}
+
+/** CPU milliseconds per successful transaction of each process group, at each stage's best point. */
+function cpuTable(rounds: RepeatedRound[]): string[] {
+  const measured = rounds.filter((r) => r.cpu);
+  if (measured.length === 0) return [];
+  const groups = groupOrder.filter((g) => measured.some((r) => r.cpu!.groups.some((c) => c.group === g && c.cpuSeconds > 0)));
+  const cell = (r: RepeatedRound, group: string): string => {
+    const g = r.cpu!.groups.find((c) => c.group === group);
+    return g ? `${g.msPerTx}` : '';
+  };
+  const perOrder = (r: RepeatedRound): string => {
+    const total = r.cpu!.groups.reduce((sum, g) => sum + (g.msPerOrder ?? 0), 0);
+    return total > 0 ? `${Math.round(total * 10) / 10}` : '';
+  };
+  const machine = (r: RepeatedRound): string => `${r.cpu!.machineMsPerTx}`;
+  return [
+    '',
+    'CPU per successful transaction (ms), per process group, over each best point\'s measured phase (from `/proc/<pid>/stat`; "machine" is all CPU busy on the machine, other users included; per order: all groups):',
+    '',
+    `| round | ${groups.join(' | ')} | machine | all groups per order |`,
+    `| --- | ${groups.map(() => '---').join(' | ')} | --- | --- |`,
+    ...measured.map((r) => `| ${r.label} | ${groups.map((g) => cell(r, g)).join(' | ')} | ${machine(r)} | ${perOrder(r)} |`),
+  ];
+}
+
+/** Every sweep point: the closed-loop loads and the open-loop offered rates. */
+function pointsTable(points: RepeatedRound[]): string[] {
+  if (points.length === 0) return [];
+  return [
+    '',
+    'Every point of the load sweeps (closed loop, transactions in flight) and open-loop sweeps (offered transactions/s):',
+    '',
+    '| point | in flight | offered TPS | goodput TPS | orders/s | failed | p50 ms | p99 ms | pool |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...points.map(
+      (r) =>
+        `| ${r.label} | ${r.load ?? ''} | ${r.offeredTps ?? ''} | ${r.goodputTps} | ${r.ordersPerSecond ?? ''} | ${r.failed} | ${r.p50LatencyMs} | ${r.p99LatencyMs} | ${r.pool ? `${r.pool.used} used of ${r.pool.available + r.pool.prepared}${r.pool.ranDry ? ', **ran dry**' : ''}` : ''} |`,
+    ),
+  ];
 }
 
 function comparisonTable(comparison: ProfileComparison | undefined): string[] {

@@ -1,5 +1,5 @@
 import type { RoundSummary } from './round-summary';
-import { medianOfRuns, medianRatio, medianRounds } from './run-medians';
+import { medianCpu, medianOfRuns, medianRatio, medianRounds } from './run-medians';
 
 const round = (label: string, goodputTps: number, extra: Partial<RoundSummary> = {}): RoundSummary => ({
   label,
@@ -34,6 +34,15 @@ describe('medianRounds', () => {
     expect(noop).not.toHaveProperty('escrowedPerSecond');
   });
 
+  it('medians a sweep point’s load and orders/s, and shows a pool that ran dry in any run', () => {
+    const pool = { wanted: 10, available: 0, prepared: 10, used: 5, left: 5, ranDry: false, ranDryInWarmUp: false };
+    const runs = [64, 128, 128].map((load, i) => [
+      round('full @load', 60, { load, ordersPerSecond: 7 + i, pool: { ...pool, ranDry: i === 2 } }),
+    ]);
+    const [full] = medianRounds(runs);
+    expect(full).toMatchObject({ load: 128, ordersPerSecond: 8, pool: { ranDry: true } });
+  });
+
   it('refuses runs whose rounds differ, naming them', () => {
     expect(() => medianRounds([[round('full', 50)], [round('dispute', 50)]])).toThrow(/run 2 has rounds \[dispute\]/);
     expect(() => medianRounds([])).toThrow(/no runs/);
@@ -60,6 +69,29 @@ describe('medianOfRuns', () => {
       p50LatencyMs: 1,
       p99LatencyMs: 2,
     });
+  });
+});
+
+describe('medianCpu', () => {
+  const cpu = (peersMsPerTx: number) => ({
+    seconds: 10,
+    machineBusyCores: 1.9,
+    unattributedCpuSeconds: 0.5,
+    machineMsPerTx: 19,
+    groups: [
+      { group: 'peers', cpuSeconds: peersMsPerTx, cores: peersMsPerTx / 10, msPerTx: peersMsPerTx, msPerOrder: peersMsPerTx * 8 },
+      { group: 'orderers', cpuSeconds: 1, cores: 0.1, msPerTx: 1 },
+    ],
+  });
+
+  it('takes each group’s figures as the median of the runs, keeping per-order figures where they exist', () => {
+    const folded = medianCpu([cpu(10), cpu(14), cpu(12)])!;
+    expect(folded.groups[0]).toEqual({ group: 'peers', cpuSeconds: 12, cores: 1.2, msPerTx: 12, msPerOrder: 96 });
+    expect(folded.groups[1]).not.toHaveProperty('msPerOrder');
+  });
+
+  it('is nothing when no run measured CPU', () => {
+    expect(medianCpu([])).toBeUndefined();
   });
 });
 

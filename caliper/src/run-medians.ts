@@ -1,5 +1,5 @@
 import { median } from '@securepay/network/bench/stats';
-import type { RoundSummary } from './round-summary';
+import type { RoundCpu, RoundSummary } from './round-summary';
 
 /** What every measured workload reports, Caliper round or centralized baseline alike. */
 type Measured = Pick<RoundSummary, 'succeeded' | 'failed' | 'goodputTps' | 'avgLatencyMs' | 'p50LatencyMs' | 'p99LatencyMs'>;
@@ -44,13 +44,59 @@ export function medianRounds(runs: readonly (readonly RoundSummary[])[]): Repeat
   }
   return first.map((_, index) => {
     const same = runs.map((run) => run[index]!);
-    const escrowed = same.flatMap((r) => (r.escrowedPerSecond === undefined ? [] : [r.escrowedPerSecond]));
+    // Figures only some rounds have (the batched round's escrow rate, a sweep point's load …): the
+    // median of the runs that measured them.
+    const optional = (pick: (r: RoundSummary) => number | undefined): number | undefined => {
+      const values = same.flatMap((r) => {
+        const value = pick(r);
+        return value === undefined ? [] : [value];
+      });
+      return values.length ? round1(median(values)) : undefined;
+    };
+    const figures = {
+      escrowedPerSecond: optional((r) => r.escrowedPerSecond),
+      ordersPerSecond: optional((r) => r.ordersPerSecond),
+      load: optional((r) => r.load),
+      offeredTps: optional((r) => r.offeredTps),
+      offeredOrdersPerSecond: optional((r) => r.offeredOrdersPerSecond),
+    };
+    const cpu = medianCpu(same.flatMap((r) => (r.cpu ? [r.cpu] : [])));
+    const pools = same.flatMap((r) => (r.pool ? [r.pool] : []));
     return {
       ...medianOfRuns(same),
       sendRateTps: round1(median(same.map((r) => r.sendRateTps))),
-      ...(escrowed.length ? { escrowedPerSecond: round1(median(escrowed)) } : {}),
+      ...Object.fromEntries(Object.entries(figures).filter(([, v]) => v !== undefined)),
+      ...(cpu ? { cpu } : {}),
+      // A pool that ran dry in any run must show.
+      ...(pools.length
+        ? { pool: { ...pools[0]!, ranDry: pools.some((p) => p.ranDry), ranDryInWarmUp: pools.some((p) => p.ranDryInWarmUp) } }
+        : {}),
     };
   });
+}
+
+/** Each group's CPU figures as the median of the runs that measured them. */
+export function medianCpu(cpus: readonly RoundCpu[]): RoundCpu | undefined {
+  const first = cpus[0];
+  if (!first) return undefined;
+  const mid = (values: number[]): number => Math.round(median(values) * 1000) / 1000;
+  return {
+    seconds: mid(cpus.map((c) => c.seconds)),
+    machineBusyCores: mid(cpus.map((c) => c.machineBusyCores)),
+    unattributedCpuSeconds: mid(cpus.map((c) => c.unattributedCpuSeconds)),
+    machineMsPerTx: mid(cpus.map((c) => c.machineMsPerTx)),
+    groups: first.groups.map(({ group }) => {
+      const same = cpus.flatMap((c) => c.groups.filter((g) => g.group === group));
+      const perOrder = same.flatMap((g) => (g.msPerOrder === undefined ? [] : [g.msPerOrder]));
+      return {
+        group,
+        cpuSeconds: mid(same.map((g) => g.cpuSeconds)),
+        cores: mid(same.map((g) => g.cores)),
+        msPerTx: mid(same.map((g) => g.msPerTx)),
+        ...(perOrder.length ? { msPerOrder: mid(perOrder) } : {}),
+      };
+    }),
+  };
 }
 
 /** The median of a figure each run measured against its own baseline (ratios within a run, never across). */

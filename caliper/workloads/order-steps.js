@@ -88,10 +88,27 @@ function requestFor(step, order, parties, contractId) {
   }
 }
 
-/** A batch step approves many orders in one transaction, as a bank's bridge does. */
+/** Who signs each approval: the platform, the order's merchant, or one of the two banks. */
+function approverOf(step, parties) {
+  const approvers = {
+    approvePlatform: parties.admins.platform,
+    approveMerchant: parties.merchant,
+    approveBuyerBank: parties.admins.buyerBank,
+    approveMerchantBank: parties.admins.merchantBank,
+  };
+  return approvers[step];
+}
+
+const isApproval = (step) => approvals.includes(step);
+
+/** One `ApproveBatch` of many orders by the approver of `step` (an approval step), as a bank's bridge sends it. */
+function approvalBatchFor(step, orders, parties, contractId) {
+  return call(contractId, approverOf(step, parties), 'ApproveBatch', [JSON.stringify(orders.map((o) => o.orderId))]);
+}
+
+/** A batch step of the batched-endorsement round approves many orders in one transaction, as a bank's bridge does. */
 function batchRequestFor(step, orders, parties, contractId) {
-  const bank = step === 'batchBuyerBank' ? parties.admins.buyerBank : parties.admins.merchantBank;
-  return call(contractId, bank, 'ApproveBatch', [JSON.stringify(orders.map((o) => o.orderId))]);
+  return approvalBatchFor(step === 'batchBuyerBank' ? 'approveBuyerBank' : 'approveMerchantBank', orders, parties, contractId);
 }
 
 function signedReceipt(order, parties) {
@@ -130,4 +147,4 @@ function newOrder(parties, workerIndex) {
   };
 }
 
-module.exports = { flows, requestFor, batchRequestFor, newOrder };
+module.exports = { flows, requestFor, batchRequestFor, approvalBatchFor, isApproval, newOrder };
