@@ -10,6 +10,9 @@ import { lineChartSvg, renderCharts } from './charts';
 import { runOrdersRound, type OrderFlow, type OrdersRoundResult, type OrdersRoundSpec } from './orders-round';
 
 const log = pino({ base: undefined }, pino.destination(2));
+/** Per key, the median over runs. */
+const medianOfKeys = (records: Record<string, number>[]): Record<string, number> =>
+  Object.fromEntries(Object.keys(records[0] ?? {}).map((k) => [k, median(records.map((r) => r[k] ?? 0))]));
 const list = (text: string): number[] => text.split(',').map((n) => z.coerce.number().int().min(0).parse(n));
 
 /**
@@ -70,6 +73,9 @@ async function main(): Promise<void> {
     latencyP99Ms: median(r.map((x) => x.latencyMs.p99)),
     failures: r.reduce((t, x) => t + x.failures, 0),
     balancesExact: r.every((x) => x.balancesExact),
+    phaseMedianMs: medianOfKeys(r.map((x) => x.phaseMedianMs)),
+    cpuMsPerOrder: medianOfKeys(r.map((x) => x.cpu.msPerOrder)),
+    machineBusyCores: median(r.map((x) => x.cpu.machineBusyCores)),
     eachRun: r.map((x) => ({
       ordersPerSecond: x.ordersPerSecond,
       p99Ms: x.latencyMs.p99,
@@ -105,7 +111,11 @@ async function main(): Promise<void> {
   if (process.env.SECUREPAY_BENCH_DOWN === '1') await down(loadNetworkConfig({ profile: runningProfile() }));
 }
 
-main().catch((error: unknown) => {
-  log.error({ err: error }, 'orders bench failed');
-  process.exit(1);
-});
+// Exits when done: the services' Redis and gateway clients would keep a finished process alive.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log.error({ err: error }, 'orders bench failed');
+    process.exit(1);
+  },
+);

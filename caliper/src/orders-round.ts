@@ -4,7 +4,16 @@ import { ApiWorld, type RegisteredUser } from '@securepay/demo';
 import { Layout, loadNetworkConfig, runningProfile } from '@securepay/network';
 import { percentile } from '@securepay/network/bench/stats';
 import type { Logger } from 'pino';
+import { cpuByGroup, procSnapshotSchema, type CpuWindow, type ProcSnapshot } from './cpu-groups';
 import { OrderWatch } from './order-watch';
+import { processGroupRoots } from './process-groups';
+
+// The Caliper workers' snapshot of every process's CPU time (plain JavaScript, shared with them).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { procSnapshot } = require('../workloads/proc-snapshot') as { procSnapshot: () => unknown };
+const snapshot = (): ProcSnapshot => procSnapshotSchema.parse(procSnapshot());
+/** Linux's USER_HZ. */
+const ticksPerSecond = 100;
 
 /** `settle`: proposal → four approvals → ship → deliver → confirm → paid and proven. `dispute`: the buyer denies delivery, both deposit, the courier wins. */
 export type OrderFlow = 'settle' | 'dispute';
@@ -31,6 +40,13 @@ export interface OrdersRoundResult extends OrdersRoundSpec {
   firstFailure?: string;
   /** Every wallet moved by exactly what the orders' terms say, and minted = balances + locked. */
   balancesExact: boolean;
+  /** Median milliseconds of each phase of a measured order: where its completion time goes. */
+  phaseMedianMs: Record<string, number>;
+  /**
+   * CPU per process group over the measured orders, with CPU milliseconds per order. The API, the
+   * bridges, the escrow agent and the load driver share one process here (`bench driver`).
+   */
+  cpu: CpuWindow & { msPerOrder: Record<string, number> };
 }
 
 const commissionBps = 250;
@@ -57,14 +73,26 @@ export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promis
     await closedLoop(spec.warmUp, spec.inFlight, drive);
     log.info({ flow: spec.flow, warmUp: spec.warmUp }, 'warm-up done; measuring');
     const startedAt = Date.now();
+    const cpuStart = snapshot();
     const measured = await closedLoop(spec.orders, spec.inFlight, drive, (done) => {
       if (done % 100 === 0) log.info({ flow: spec.flow, done, of: spec.orders }, 'orders settled');
     });
     const endedAt = Date.now();
+    const cpuWindow = cpuByGroup(cpuStart, snapshot(), processGroupRoots(layout.network, process.pid, undefined), ticksPerSecond);
     const seconds = (endedAt - startedAt) / 1000;
     const transactions = watch.transactions.filter((t) => t.at >= startedAt && t.at <= endedAt).length;
     const latencies = measured.filter((m) => m.ok).map((m) => m.ms);
     const failures = measured.filter((m) => !m.ok);
+    const measuredPhases = drive.phases.slice(-latencies.length);
+    const phaseMedianMs = Object.fromEntries(
+      Object.keys(measuredPhases[0] ?? {}).map((phase) => [
+        phase,
+        percentile(
+          measuredPhases.map((p) => p[phase] ?? 0),
+          50,
+        ),
+      ]),
+    );
     const exact = await balancesMoveExactly(world, parties, before, [...drive.prices], spec.flow);
     return {
       ...spec,
@@ -78,6 +106,13 @@ export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promis
       failures: failures.length,
       ...(failures[0] ? { firstFailure: failures[0].error } : {}),
       balancesExact: exact,
+      phaseMedianMs,
+      cpu: {
+        ...cpuWindow,
+        msPerOrder: Object.fromEntries(
+          cpuWindow.groups.map((g) => [g.group, Math.round((g.cpuSeconds * 1000) / Math.max(1, latencies.length))]),
+        ),
+      },
     };
   } finally {
     watch.close();
@@ -108,13 +143,22 @@ async function registerParties(world: ApiWorld, spec: OrdersRoundSpec): Promise<
   return { buyers, merchants, couriers };
 }
 
-type Drive = ((index: number) => Promise<void>) & { prices: bigint[] };
+/** Where an order's time went: per phase, the milliseconds it took. */
+type Phases = Record<string, number>;
+type Drive = ((index: number) => Promise<void>) & { prices: bigint[]; phases: Phases[] };
 
 function orderDriver(world: ApiWorld, watch: OrderWatch, parties: Parties, flow: OrderFlow): Drive {
   const { client, tokens } = world;
   const pick = <T>(list: T[], i: number): T => list[i % list.length]!;
   const prices: bigint[] = [];
+  const phases: Phases[] = [];
   const drive = async (i: number): Promise<void> => {
+    const timing: Phases = {};
+    let mark = Date.now();
+    const lap = (phase: string): void => {
+      timing[phase] = Date.now() - mark;
+      mark = Date.now();
+    };
     const [buyer, merchant, courier] = [pick(parties.buyers, i), pick(parties.merchants, i), pick(parties.couriers, i)];
     const price = BigInt(randomInt(1_000, 100_000));
     const { orderId } = await client.post<{ orderId: string }>('/orders', buyer.token, {
@@ -124,23 +168,33 @@ function orderDriver(world: ApiWorld, watch: OrderWatch, parties: Parties, flow:
       price: price.toString(),
     });
     prices.push(price);
+    lap('propose');
     await Promise.all([
       client.post(`/orders/${orderId}/approve`, tokens.platform),
       client.post(`/orders/${orderId}/approve`, merchant.token),
     ]);
+    lap('approve');
     await watch.reached(orderId, 'ESCROWED');
+    lap('banks approve');
     await client.post(`/orders/${orderId}/ship`, merchant.token);
+    lap('ship');
     await client.post(`/orders/${orderId}/deliver`, courier.token, { proofHash: proof() });
+    lap('deliver');
     if (flow === 'settle') await client.post(`/orders/${orderId}/confirm`, buyer.token);
     else {
       await client.post(`/orders/${orderId}/non-receipt`, buyer.token);
+      lap('non-receipt');
       await Promise.all([client.post(`/orders/${orderId}/deposit`, buyer.token), client.post(`/orders/${orderId}/deposit`, courier.token)]);
       await watch.happened(orderId, 'recordDeposit', 2);
+      lap('deposits');
       await client.post(`/orders/${orderId}/resolve`, tokens.platform, { winner: 'courier', evidenceHash: proof() });
     }
+    lap(flow === 'settle' ? 'confirm' : 'resolve');
     await watch.reached(orderId, 'SETTLED');
+    lap('paid and proven');
+    phases.push(timing);
   };
-  return Object.assign(drive, { prices });
+  return Object.assign(drive, { prices, phases });
 }
 
 /** Runs `total` orders with `inFlight` at a time; each order's time and outcome. */
