@@ -7,6 +7,7 @@ import {
   chainHeight,
   connectGateway,
   peerClient,
+  PeerHeights,
   waitForBlock,
   type GatewayConnection,
   type OrgEndpoints,
@@ -26,6 +27,7 @@ export class FabricSessions {
   /** One identity's contract client through its own org's peer, by user id (or `platform@<MSP>`). */
   private readonly sessions = new Map<string, { connection: GatewayConnection; escrow: EscrowClient }>();
   private readonly peerNetworks: Network[];
+  private heights: Promise<PeerHeights> | undefined;
   /** The platform operator's view through the platform's own peer: where lookups are answered. */
   private readonly platformNetwork: Network;
 
@@ -93,9 +95,21 @@ export class FabricSessions {
     return escrow;
   }
 
-  /** Waits until every org's peer has committed `blockNumber`, so whoever reads or acts next sees it. */
+  /**
+   * Waits until every org's peer has committed `blockNumber`, so whoever reads or acts next sees it:
+   * from the peers' block streams, followed once for every caller; by asking each peer while the
+   * streams cannot be opened (a peer down).
+   */
   async allPeersAt(blockNumber: bigint): Promise<void> {
-    await waitForBlock(this.peerNetworks, blockNumber);
+    this.heights ??= PeerHeights.follow(this.peerNetworks);
+    let heights: PeerHeights;
+    try {
+      heights = await this.heights;
+    } catch {
+      this.heights = undefined;
+      return waitForBlock(this.peerNetworks, blockNumber);
+    }
+    await heights.allAt(blockNumber);
   }
 
   /** The block that holds a transaction, from the platform's peer; undefined when it has none. */
@@ -122,6 +136,7 @@ export class FabricSessions {
   }
 
   close(): void {
+    void this.heights?.then((h) => h.close()).catch(() => undefined);
     for (const key of [...this.sessions.keys()]) this.closeSession(key);
     for (const client of this.clients.values()) client.close();
     this.clients.clear();

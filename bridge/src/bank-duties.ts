@@ -54,11 +54,7 @@ export class BankDuties {
    * it rejects, saying why.
    */
   private async approveIfLocked(orderId: string): Promise<string> {
-    const [order, terms, lock] = await Promise.all([
-      this.escrow.getOrder(orderId),
-      this.escrow.getOrderTerms(orderId),
-      this.lockFor(orderId),
-    ]);
+    const [{ order, terms }, lock] = await Promise.all([this.escrow.getOrderAndTerms(orderId), this.lockFor(orderId)]);
     const split = settlementSplit(terms);
     const windowIssues = windowProblems(order.windows, this.accounts.minWindows ?? {});
     const lockIssues = [

@@ -206,10 +206,15 @@ export class EscrowClient {
    * against the order's public `termsHash` too, so a peer that serves other terms is caught by its reader.
    */
   async getOrderTerms(orderId: string): Promise<OrderTerms> {
+    return (await this.getOrderAndTerms(orderId)).terms;
+  }
+
+  /** The order and its private terms, checked against each other: two reads, where the order and then its terms would be three. */
+  async getOrderAndTerms(orderId: string): Promise<{ order: Order; terms: OrderTerms }> {
     const [order, text] = await Promise.all([this.getOrder(orderId), this.#chain.evaluate('GetOrderTerms', [orderId])]);
     const terms = parseResult(termsSchema, text, 'order terms');
     if (termsHash(terms) !== order.termsHash) throw new TermsMismatch(orderId);
-    return terms;
+    return { order, terms };
   }
 
   async getPayouts(orderId: string): Promise<Payouts> {

@@ -5,6 +5,8 @@ import { ChannelTrust } from './channel-trust';
 import { DecisionRefused } from './decision-proof';
 
 const trustTtlMs = 60_000;
+/** Committed transactions kept: a batch transaction is one job per order it changed, all reading it. */
+const maxCachedTransactions = 2_000;
 
 /**
  * The central bank's own peer, as the escrow agent reads it: committed blocks and the channel's
@@ -12,11 +14,24 @@ const trustTtlMs = 60_000;
  */
 export class OwnPeer {
   private trustCache: { trust: ChannelTrust; at: number } | undefined;
+  /** A committed transaction never changes: read once from the peer, kept (failures are not). */
+  private readonly transactions = new Map<string, Promise<PublicTransaction>>();
 
   constructor(private readonly network: Network) {}
 
   /** A committed transaction by id, from the block that holds it on this peer. */
-  async transaction(txId: string): Promise<PublicTransaction> {
+  transaction(txId: string): Promise<PublicTransaction> {
+    let read = this.transactions.get(txId);
+    if (!read) {
+      read = this.read(txId);
+      this.transactions.set(txId, read);
+      read.catch(() => this.transactions.delete(txId));
+      if (this.transactions.size > maxCachedTransactions) this.transactions.delete(this.transactions.keys().next().value!);
+    }
+    return read;
+  }
+
+  private async read(txId: string): Promise<PublicTransaction> {
     let bytes: Uint8Array;
     try {
       bytes = await this.network.getContract('qscc').evaluateTransaction('GetBlockByTxID', this.network.getName(), txId);

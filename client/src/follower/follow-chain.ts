@@ -6,6 +6,13 @@ import type { EventPosition, FollowerCheckpoints } from './checkpoints';
 import { EventProgress } from './event-progress';
 import { readEvents } from './read-events';
 
+/**
+ * How soon a job that is `NotYet` is asked again: about one block at the network's 250 ms batch
+ * timeout, since what it waits for (another party's step, the escrow agent catching up) lands a block
+ * later. A second was most of a settled order's completion time under load.
+ */
+const notYetDelayMs = 250;
+
 /** The job is not done yet and should be tried again in a moment (a deposit not yet locked, say). */
 export class NotYet extends Error {
   constructor(message: string) {
@@ -95,7 +102,7 @@ export async function followChain<J>(options: ChainFollowerOptions<J>): Promise<
         return effect;
       } catch (error) {
         if (error instanceof NotYet) {
-          await job.moveToDelayed(Date.now() + 1_000, token);
+          await job.moveToDelayed(Date.now() + notYetDelayMs, token);
           throw new DelayedError();
         }
         throw error;
