@@ -44,7 +44,7 @@ export function asApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error instanceof ContractRefusal) return new ApiError(contractStatus[error.code] ?? 409, error.code, error.message);
   if (error instanceof LedgerError) {
-    return new ApiError(ledgerStatus[error.code] ?? 409, error.code, error.message.replace(/^[A-Z_]+: /, ''));
+    return new ApiError(ledgerStatus[error.code] ?? 409, error.code, error.reason);
   }
   return undefined;
 }

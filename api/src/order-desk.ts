@@ -7,6 +7,7 @@ import {
   signIntent,
   type BatchedStep,
   type BatchStep,
+  type Intent,
   settlementSplit,
   type Committed,
   type EscrowClient,
@@ -19,7 +20,7 @@ import { publicTransactions, type SigningIdentity } from '@securepay/network';
 import { LedgerError, type CbdcLedger } from '@securepay/ledger';
 import { ApiError } from './api-error';
 import type { FabricSessions } from './fabric-sessions';
-import type { CarriedIntent, OrderBatches } from './order-batches';
+import type { OrderBatches } from './order-batches';
 import type { ProposalRules } from './proposal-rules';
 import { orderView, transactionView, type OrderView } from './order-view';
 import type { Caller, PlatformUser, UserRegistry, UserRole } from './user-registry';
@@ -116,16 +117,9 @@ export class OrderDesk {
       // a proposal refused on-chain all the same leaves an orphan lock, which the central bank's sweeper
       // gives back (escrow_orphan_after).
       await this.proposalRules.check(proposal, terms, buyer);
-      const intent = proposeIntent(proposal, terms, {
-        channel: this.sessions.channel,
-        signer: { mspId: buyer.bank, partyId: buyer.partyId },
-      });
+      const intent = proposeIntent(proposal, terms, this.intentOptions(buyer));
       await lock();
-      return this.carried(orderId, 'Propose', {
-        orderId,
-        signed: signIntent(intent, identity.privateKeyPem, identity.certificatePem),
-        terms,
-      });
+      return this.carry('Propose', identity, intent, terms);
     }
     return this.submit(caller, orderId, 'Propose', (escrow) =>
       escrow.propose(proposal, terms, { beforeSubmit: async () => void (await lock()) }),
@@ -164,19 +158,14 @@ export class OrderDesk {
     const buyer = requireUser(caller, 'buyer', 'confirm receipt');
     const identity = await this.custodialIdentity(caller);
     if (!identity) return this.submit(caller, orderId, 'Confirm', (escrow) => escrow.confirm(orderId));
-    const intent = confirmIntent(orderId, { channel: this.sessions.channel, signer: { mspId: buyer.bank, partyId: buyer.partyId } });
-    return this.carried(orderId, 'Confirm', { orderId, signed: signIntent(intent, identity.privateKeyPem, identity.certificatePem) });
+    return this.carry('Confirm', identity, confirmIntent(orderId, this.intentOptions(buyer)));
   }
 
   async declareNonReceipt(caller: Caller, orderId: string): Promise<ActionResult> {
     const buyer = requireUser(caller, 'buyer', 'declare non-receipt');
     const identity = await this.custodialIdentity(caller);
     if (!identity) return this.submit(caller, orderId, 'DeclareNonReceipt', (escrow) => escrow.declareNonReceipt(orderId));
-    const intent = nonReceiptIntent(orderId, { channel: this.sessions.channel, signer: { mspId: buyer.bank, partyId: buyer.partyId } });
-    return this.carried(orderId, 'DeclareNonReceipt', {
-      orderId,
-      signed: signIntent(intent, identity.privateKeyPem, identity.certificatePem),
-    });
+    return this.carry('DeclareNonReceipt', identity, nonReceiptIntent(orderId, this.intentOptions(buyer)));
   }
 
   resolve(caller: Caller, orderId: string, winner: 'buyer' | 'courier', evidenceHash: string): Promise<ActionResult> {
@@ -325,9 +314,15 @@ export class OrderDesk {
     return this.committed(name, { orderId, state: order.state, txId, blockNumber });
   }
 
-  /** A custodial user's signed intent, carried in the platform's next batch of intents. */
-  private async carried(orderId: string, name: string, carried: CarriedIntent): Promise<ActionResult> {
-    return this.committed(name, await this.batches.intent(carried));
+  /** A custodial user's intent, signed with its key and carried in the platform's next batch of intents. */
+  private async carry(name: string, identity: SigningIdentity, intent: Intent, terms?: OrderTerms): Promise<ActionResult> {
+    const signed = signIntent(intent, identity.privateKeyPem, identity.certificatePem);
+    return this.committed(name, await this.batches.intent({ orderId: intent.orderId, signed, ...(terms ? { terms } : {}) }));
+  }
+
+  /** What a user's intents name: this channel, and the user as public state knows it. */
+  private intentOptions(user: PlatformUser): { channel: string; signer: { mspId: string; partyId: string } } {
+    return { channel: this.sessions.channel, signer: { mspId: user.bank, partyId: user.partyId } };
   }
 
   /** The caller's own key, when intents are batched and the platform holds the key; undefined otherwise. */

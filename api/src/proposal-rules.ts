@@ -3,23 +3,15 @@ import {
   OrderRefused,
   propose,
   walletCommitment,
-  type CompensationPolicy,
+  type ChannelDefaults,
   type EscrowClient,
   type OrderTerms,
-  type OrderWindows,
   type Proposal,
-  type WindowBounds,
 } from '@securepay/client';
 import type { PlatformUser } from './user-registry';
 
 /** The channel's settings change rarely (a platform transaction): read again at most this often. */
 const settingsMaxAgeMs = 5_000;
-
-interface ChannelSettings {
-  windows: OrderWindows;
-  bounds: WindowBounds;
-  compensation: CompensationPolicy;
-}
 
 /**
  * The contract's own proposal rules (the pure `propose` of the state machine), applied by the API
@@ -27,7 +19,7 @@ interface ChannelSettings {
  * here first, with the contract's code, and no money moves.
  */
 export class ProposalRules {
-  private settings: { read: Promise<ChannelSettings>; at: number } | undefined;
+  private settings: { read: Promise<ChannelDefaults>; at: number } | undefined;
 
   constructor(private readonly platform: () => EscrowClient) {}
 
@@ -43,11 +35,11 @@ export class ProposalRules {
       propose(proposal, terms, windows, { actor, now: Date.now(), txId: 'pre-check' }, compensation, bounds);
     } catch (error) {
       if (!(error instanceof OrderRefused)) throw error;
-      throw new ContractRefusal(error.code, error.message.replace(/^[A-Z_]+: /, ''), undefined, { cause: error });
+      throw new ContractRefusal(error.code, error.reason, undefined, { cause: error });
     }
   }
 
-  private channelSettings(): Promise<ChannelSettings> {
+  private channelSettings(): Promise<ChannelDefaults> {
     if (!this.settings || Date.now() - this.settings.at > settingsMaxAgeMs) {
       const escrow = this.platform();
       const read = Promise.all([escrow.getWindows(), escrow.getWindowBounds(), escrow.getCompensation()]).then(

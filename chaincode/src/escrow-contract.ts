@@ -4,12 +4,11 @@ import type { ZodType } from 'zod';
 import { z } from 'zod';
 import { callerOf } from './caller';
 import { canonicalJson } from './canonical-json';
-import { IntentCarrier, type ProposalDefaults } from './intent-carrier';
+import { IntentCarrier } from './intent-carrier';
 import {
   batchSchema,
   maxBatch,
   orderStates,
-  propose,
   proposalSchema,
   refuse,
   signedIntentSchema,
@@ -28,7 +27,7 @@ import {
   type OrderChange,
 } from './order';
 import { idPattern } from './order/propose';
-import { eachOrder, stepContext, takeStep, type Applied } from './order-step';
+import { channelDefaults, eachOrder, stepContext, takeProposal, takeStep, type Applied } from './order-step';
 import { OrderStore } from './order-store';
 import { checkProposalTime, clockBoundMs } from './proposal-time';
 
@@ -82,21 +81,10 @@ export class EscrowContract extends Contract {
   @Returns('string')
   async Propose(ctx: Context, proposalJson: string): Promise<string> {
     const proposal = parseJson(proposalSchema, proposalJson, 'proposal');
-    const termsBytes = ctx.stub.getTransient().get('terms');
-    if (!termsBytes) refuse('BAD_ARGUMENT', 'the terms must travel in the transient map under "terms"');
-    const terms = parseJson(termsSchema, Buffer.from(termsBytes!).toString('utf8'), 'terms');
+    const termsText = transientText(ctx, 'terms') ?? refuse('BAD_ARGUMENT', 'the terms must travel in the transient map under "terms"');
+    const terms = parseJson(termsSchema, termsText, 'terms');
     const store = new OrderStore(ctx);
-    if (await store.get(proposal.orderId)) refuse('ALREADY_EXISTS', `order ${proposal.orderId} already exists`);
-    const transition = propose(
-      proposal,
-      terms,
-      await store.windows(),
-      this.context(ctx),
-      await store.compensation(),
-      await store.windowBounds(),
-    );
-    await store.putTerms(transition.order, terms);
-    return this.commit(ctx, store, [[transition, undefined]]);
+    return this.commit(ctx, store, [await takeProposal(store, proposal, terms, this.context(ctx), channelDefaults(store))]);
   }
 
   @Transaction()
@@ -168,7 +156,7 @@ export class EscrowContract extends Contract {
     const signed = parseJson(z.array(signedIntentSchema).min(1).max(maxBatch), signedIntentsJson, 'signed intents');
     const terms = parseJson(z.record(z.string(), z.unknown()), transientText(ctx, 'terms') ?? '{}', 'terms');
     const store = new OrderStore(ctx);
-    const carrier = new IntentCarrier(ctx, store, terms, this.defaults(store));
+    const carrier = new IntentCarrier(ctx, store, terms, channelDefaults(store));
     const outcome = await eachOrder(
       signed,
       (s) => carrier.carry(s),
@@ -262,7 +250,7 @@ export class EscrowContract extends Contract {
   @Returns('string')
   async GetSettlementReceipt(ctx: Context, orderId: string): Promise<string> {
     const store = new OrderStore(ctx);
-    const order = await this.load(store, orderIdOf(orderId));
+    const order = await store.load(orderIdOf(orderId));
     if (!involved(callerOf(ctx).actor, order, ['merchant']))
       refuse('WRONG_PARTY', `the receipt of order ${orderId} is not the caller's to read`);
     return canonicalJson((await store.getReceipt(order)) ?? refuse('NOT_FOUND', `order ${orderId} has no settlement receipt`));
@@ -381,7 +369,7 @@ export class EscrowContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async GetOrder(ctx: Context, orderId: string): Promise<string> {
-    return canonicalJson(await this.load(new OrderStore(ctx), orderIdOf(orderId)));
+    return canonicalJson(await new OrderStore(ctx).load(orderIdOf(orderId)));
   }
 
   /** The private terms: for the platform, the order's banks, and the order's own buyer and merchant. */
@@ -389,7 +377,7 @@ export class EscrowContract extends Contract {
   @Returns('string')
   async GetOrderTerms(ctx: Context, orderId: string): Promise<string> {
     const store = new OrderStore(ctx);
-    const order = await this.load(store, orderIdOf(orderId));
+    const order = await store.load(orderIdOf(orderId));
     const { actor } = callerOf(ctx);
     if (!involved(actor, order, ['buyer', 'merchant'])) refuse('WRONG_PARTY', `the terms of order ${orderId} are not the caller's to read`);
     return canonicalJson((await store.getTerms(order)) ?? refuse('NOT_FOUND', `this peer holds no terms for order ${orderId}`));
@@ -400,7 +388,7 @@ export class EscrowContract extends Contract {
   @Returns('string')
   async GetPayouts(ctx: Context, orderId: string): Promise<string> {
     const store = new OrderStore(ctx);
-    const order = await this.load(store, orderIdOf(orderId));
+    const order = await store.load(orderIdOf(orderId));
     if (!involved(callerOf(ctx).actor, order, ['buyer', 'courier']))
       refuse('WRONG_PARTY', `the payouts of order ${orderId} are not the caller's to read`);
     return canonicalJson((await store.getPayouts(orderId)) ?? refuse('NOT_FOUND', `order ${orderId} has no dispute payouts`));
@@ -424,24 +412,9 @@ export class EscrowContract extends Contract {
     return stepContext(ctx, callerOf(ctx).actor);
   }
 
-  private async load(store: OrderStore, orderId: string): Promise<Order> {
-    return (await store.get(orderId)) ?? refuse('NOT_FOUND', `order ${orderId} does not exist`);
-  }
-
   private async act(ctx: Context, orderIdText: string, action: OrderAction): Promise<string> {
     const store = new OrderStore(ctx);
     return this.commit(ctx, store, [await takeStep(store, orderIdOf(orderIdText), action, this.context(ctx))]);
-  }
-
-  /** The channel's settings a new order takes, read once per transaction. */
-  private defaults(store: OrderStore): () => Promise<ProposalDefaults> {
-    let read: Promise<ProposalDefaults> | undefined;
-    return () =>
-      (read ??= Promise.all([store.windows(), store.compensation(), store.windowBounds()]).then(([windows, compensation, bounds]) => ({
-        windows,
-        compensation,
-        bounds,
-      })));
   }
 
   /** Commits a batch's changes with one event, or fails the transaction when it changes nothing. */

@@ -5,27 +5,17 @@ import {
   intentAction,
   intentHash,
   parseIntent,
-  propose,
   refuse,
   termsHash,
   termsSchema,
   verifyIntentSignature,
   type Actor,
-  type CompensationPolicy,
+  type ChannelDefaults,
   type Intent,
-  type OrderWindows,
   type SignedIntent,
-  type WindowBounds,
 } from './order';
-import { stepContext, takeStep, type Applied } from './order-step';
+import { stepContext, takeProposal, takeStep, type Applied } from './order-step';
 import type { OrderStore } from './order-store';
-
-/** The channel's settings a new order takes. */
-export interface ProposalDefaults {
-  windows: OrderWindows;
-  compensation: CompensationPolicy;
-  bounds: WindowBounds;
-}
 
 /**
  * Turns users' signed intents into steps, one by one, inside the platform's `SubmitIntents`
@@ -40,7 +30,7 @@ export class IntentCarrier {
     private readonly ctx: Context,
     private readonly store: OrderStore,
     private readonly terms: Record<string, unknown>,
-    private readonly defaults: () => Promise<ProposalDefaults>,
+    private readonly defaults: () => Promise<ChannelDefaults>,
   ) {}
 
   /** The order an intent names, for a refusal's record; empty when the intent cannot be read. */
@@ -84,10 +74,6 @@ export class IntentCarrier {
     const terms = parsed.data!;
     if (termsHash(terms) !== intent.termsHash)
       refuse('TERMS_MISMATCH', `the terms carried for order ${intent.orderId} are not the ones its buyer signed`);
-    if (await this.store.get(intent.orderId)) refuse('ALREADY_EXISTS', `order ${intent.orderId} already exists`);
-    const { windows, compensation, bounds } = await this.defaults();
-    const transition = propose(intent.proposal, terms, windows, context, compensation, bounds);
-    await this.store.putTerms(transition.order, terms);
-    return [transition, undefined];
+    return takeProposal(this.store, intent.proposal, terms, context, this.defaults);
   }
 }

@@ -3,11 +3,15 @@ import {
   applyAction,
   needsTerms,
   OrderRefused,
+  propose,
   refuse,
   type ActionContext,
   type BatchRefusal,
+  type ChannelDefaults,
   type Order,
   type OrderAction,
+  type OrderTerms,
+  type Proposal,
   type Transition,
 } from './order';
 import type { OrderStore } from './order-store';
@@ -21,7 +25,7 @@ export type Applied = [Transition, Order | undefined];
  * written by the caller, with the transaction's one event. A refusal throws before anything is written.
  */
 export async function takeStep(store: OrderStore, orderId: string, action: OrderAction, context: ActionContext): Promise<Applied> {
-  const order = (await store.get(orderId)) ?? refuse('NOT_FOUND', `order ${orderId} does not exist`);
+  const order = await store.load(orderId);
   const facts = {
     terms: needsTerms(order, action, context.actor) ? await store.getTerms(order) : undefined,
     ledgerKeyPem: action.type === 'recordSettlement' ? await store.ledgerKey(order.merchant.mspId) : undefined,
@@ -30,6 +34,35 @@ export async function takeStep(store: OrderStore, orderId: string, action: Order
   if (transition.payouts) await store.putPayouts(order, transition.payouts);
   if (action.type === 'recordSettlement') await store.putReceipt(order, action.receipt);
   return [transition, order];
+}
+
+/**
+ * A new order, from a buyer's proposal and the private terms it travels with: judged by the state
+ * machine, its terms written privately. As with `takeStep`, the order itself is written by the caller.
+ */
+export async function takeProposal(
+  store: OrderStore,
+  proposal: Proposal,
+  terms: OrderTerms,
+  context: ActionContext,
+  defaults: () => Promise<ChannelDefaults>,
+): Promise<Applied> {
+  if (await store.get(proposal.orderId)) refuse('ALREADY_EXISTS', `order ${proposal.orderId} already exists`);
+  const { windows, compensation, bounds } = await defaults();
+  const transition = propose(proposal, terms, windows, context, compensation, bounds);
+  await store.putTerms(transition.order, terms);
+  return [transition, undefined];
+}
+
+/** The channel's settings, read from the store at most once per transaction, however many orders it proposes. */
+export function channelDefaults(store: OrderStore): () => Promise<ChannelDefaults> {
+  let read: Promise<ChannelDefaults> | undefined;
+  return () =>
+    (read ??= Promise.all([store.windows(), store.compensation(), store.windowBounds()]).then(([windows, compensation, bounds]) => ({
+      windows,
+      compensation,
+      bounds,
+    })));
 }
 
 /**
@@ -49,7 +82,7 @@ export async function eachOrder<I>(
       done.push(await step(item, index));
     } catch (error) {
       if (!(error instanceof OrderRefused)) throw error;
-      refused.push({ ...identify(item, index), code: error.code, reason: error.message.replace(/^[A-Z_]+: /, '') });
+      refused.push({ ...identify(item, index), code: error.code, reason: error.reason });
     }
   }
   return { done, refused };

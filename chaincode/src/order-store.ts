@@ -68,6 +68,11 @@ export class OrderStore {
     return decode<Order>(await this.ctx.stub.getState(orderKey(this.ctx, orderId)));
   }
 
+  /** The order, or the NOT_FOUND refusal every step and read gives for an unknown one. */
+  async load(orderId: string): Promise<Order> {
+    return (await this.get(orderId)) ?? refuse('NOT_FOUND', `order ${orderId} does not exist`);
+  }
+
   /**
    * Writes an order and keeps its indexes in step. A new order's key gets a state-based endorsement
    * policy: every later change needs the peers of the platform, the buyer's bank and the merchant's bank.

@@ -42,6 +42,9 @@ export type Commit = Omit<Committed, 'result'>;
 /** A batch of steps or intents. `committed` is absent when no order of the batch could be changed: then nothing was sent. */
 export type StepsOutcome = BatchSteps & { committed?: Commit };
 const nothingDone = (refused: BatchRefusal[]): BatchSteps => ({ done: [], refused });
+/** A map sent in the transient field `key`, never in the block; nothing when it is empty. */
+const privately = (key: string, map: Record<string, unknown>): SubmitOptions | undefined =>
+  Object.keys(map).length > 0 ? { transientData: { [key]: JSON.stringify(map) } } : undefined;
 
 /** A batch approval. `committed` is absent when no order of the batch could be approved: then nothing was sent. */
 export interface BatchOutcome extends BatchApproval {
@@ -97,8 +100,7 @@ export class EscrowClient {
    * `receipts`: the signed settlement receipt of each `recordSettlement` step, sent privately.
    */
   async actBatch(batch: Batch, receipts: Record<string, SignedReceipt> = {}): Promise<StepsOutcome> {
-    const transientData = Object.keys(receipts).length > 0 ? { receipts: JSON.stringify(receipts) } : undefined;
-    return this.batch('ActBatch', batchStepsSchema, [JSON.stringify(batch)], nothingDone, transientData ? { transientData } : undefined);
+    return this.batch('ActBatch', batchStepsSchema, [JSON.stringify(batch)], nothingDone, privately('receipts', receipts));
   }
 
   /**
@@ -107,14 +109,7 @@ export class EscrowClient {
    * terms of each propose intent, sent privately and checked against the hash the buyer signed.
    */
   async submitIntents(signed: SignedIntent[], terms: Record<string, OrderTerms> = {}): Promise<StepsOutcome> {
-    const transientData = Object.keys(terms).length > 0 ? { terms: JSON.stringify(terms) } : undefined;
-    return this.batch(
-      'SubmitIntents',
-      batchStepsSchema,
-      [JSON.stringify(signed)],
-      nothingDone,
-      transientData ? { transientData } : undefined,
-    );
+    return this.batch('SubmitIntents', batchStepsSchema, [JSON.stringify(signed)], nothingDone, privately('terms', terms));
   }
 
   reject(orderId: string, reason: string): Promise<Committed<Order>> {

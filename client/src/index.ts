@@ -22,6 +22,7 @@ export {
   signedReceiptSchema,
   windowOverridesSchema,
   type WindowBounds,
+  type ChannelDefaults,
   type CompensationPolicy,
   type DisputeWinner,
   type Order,

@@ -80,15 +80,9 @@ export class StepBatcher<I> {
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch: Waiting<I>[] = [];
-    const later: Waiting<I>[] = [];
-    const orders = new Set<string>();
-    for (const w of this.waiting) {
-      if (batch.length < this.window.maxOrders && !orders.has(w.orderId)) {
-        orders.add(w.orderId);
-        batch.push(w);
-      } else later.push(w);
-    }
+    // No two waiting steps share an order: `add` holds an order's next step until its previous one is answered.
+    const batch = this.waiting.slice(0, this.window.maxOrders);
+    const later = this.waiting.slice(this.window.maxOrders);
     this.waiting = later;
     if (later.length > 0) this.timer = setTimeout(() => this.flush(), later.length >= this.window.maxOrders ? 0 : this.window.windowMs);
     if (batch.length > 0) void this.sendBatch(batch);

@@ -2,9 +2,10 @@
 export class LedgerError extends Error {
   constructor(
     readonly code: string,
-    message: string,
+    /** Why, without the code (the message carries both). */
+    readonly reason: string,
   ) {
-    super(`${code}: ${message}`);
+    super(`${code}: ${reason}`);
     this.name = 'LedgerError';
   }
 

@@ -22,6 +22,13 @@ export const proposalSchema = z.strictObject({
 });
 export type Proposal = z.infer<typeof proposalSchema>;
 
+/** The channel's settings a new order takes: default windows, the penalty in force, the bounds on windows. */
+export interface ChannelDefaults {
+  windows: OrderWindows;
+  compensation: CompensationPolicy;
+  bounds: WindowBounds;
+}
+
 /**
  * A buyer proposes an order: it names the merchant (and its bank), maybe the courier, and pays from
  * its own wallet only. The order binds no one until all four approvals are in.

@@ -18,9 +18,10 @@ export type RefusalCode =
 export class OrderRefused extends Error {
   constructor(
     readonly code: RefusalCode,
-    message: string,
+    /** Why, without the code (the message carries both, as the peer reports it). */
+    readonly reason: string,
   ) {
-    super(`${code}: ${message}`);
+    super(`${code}: ${reason}`);
     this.name = 'OrderRefused';
   }
 }
