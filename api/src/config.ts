@@ -55,6 +55,11 @@ export const apiConfigSchema = z.object({
   /** How long a step waits for others to share its batch transaction; 0 sends every step alone. */
   API_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(5_000).default(50),
   API_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(200),
+  /**
+   * `on-proposal`: the platform approves every proposal that passes its checks in the transaction that
+   * carries it (batched only); `separate`: its operator approves each order with its own call.
+   */
+  API_PLATFORM_APPROVAL: z.enum(['on-proposal', 'separate']).default('on-proposal'),
 });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 

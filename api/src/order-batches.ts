@@ -3,6 +3,7 @@ import {
   type BatchedStep,
   type BatchStep,
   type BatchWindow,
+  type CarriedBatch,
   type EscrowClient,
   type OrderTerms,
   type SignedIntent,
@@ -13,35 +14,38 @@ export interface CarriedIntent {
   orderId: string;
   signed: SignedIntent;
   terms?: OrderTerms;
+  /** A proposal the platform approves in the same transaction that carries it. */
+  approve?: boolean;
+}
+
+/** One item of the platform's stream: a carried intent or one of its own steps, with the terms a proposal needs. */
+interface PlatformItem {
+  orderId: string;
+  item: CarriedBatch[number];
+  terms?: OrderTerms;
 }
 
 /** Batchers kept for users who acted recently; an idle one is dropped past this many. */
 const maxUserBatchers = 500;
 
 /**
- * The API's batched submissions: the platform's own steps in one stream of `ActBatch` transactions,
- * each custodial user's steps in its own (signed with its own key), and every custodial user's
- * signed intents — propose, confirm, declare non-receipt — carried by the platform in
- * `SubmitIntents`. A step waits at most the window for its batch to be sent.
+ * The API's batched submissions: the platform's own steps and every custodial user's signed intents —
+ * propose, confirm, declare non-receipt — in one stream of the platform's `CarryBatch` transactions,
+ * and each custodial user's own steps in its own stream of `ActBatch` (signed with its own key). A step
+ * waits at most the window for its batch to be sent.
  */
 export class OrderBatches {
-  private readonly platformSteps: StepBatcher<{ orderId: string; step: BatchStep }>;
-  private readonly intents: StepBatcher<CarriedIntent>;
+  private readonly platformStream: StepBatcher<PlatformItem>;
   private readonly users = new Map<string, StepBatcher<{ orderId: string; step: BatchStep }>>();
 
   constructor(
     platform: EscrowClient,
     readonly window: BatchWindow,
   ) {
-    this.platformSteps = new StepBatcher(
-      (items) => platform.actBatch(items),
-      (i) => i.orderId,
-      window,
-    );
-    this.intents = new StepBatcher(
+    this.platformStream = new StepBatcher(
       (items) =>
-        platform.submitIntents(
-          items.map((i) => i.signed),
+        platform.carryBatch(
+          items.map((i) => i.item),
           Object.fromEntries(items.filter((i) => i.terms).map((i) => [i.orderId, i.terms!])),
         ),
       (i) => i.orderId,
@@ -55,7 +59,7 @@ export class OrderBatches {
   }
 
   platform(orderId: string, step: BatchStep): Promise<BatchedStep> {
-    return this.platformSteps.add({ orderId, step });
+    return this.platformStream.add({ orderId, item: { orderId, step } });
   }
 
   /** A user's own step, in that user's batch, sent through the user's own client (`escrow`). */
@@ -75,7 +79,12 @@ export class OrderBatches {
   }
 
   intent(carried: CarriedIntent): Promise<BatchedStep> {
-    return this.intents.add(carried);
+    const { orderId, signed, terms, approve } = carried;
+    return this.platformStream.add({
+      orderId,
+      item: { intent: signed, ...(approve ? { approve: true as const } : {}) },
+      ...(terms ? { terms } : {}),
+    });
   }
 
   private dropIdle(): void {

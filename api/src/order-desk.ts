@@ -37,6 +37,8 @@ export interface OrderDeskSettings {
   currency: string;
   commissionBps: number;
   platformWallet: string;
+  /** The platform approves each proposal that passes its checks as it carries it (`API_PLATFORM_APPROVAL`). */
+  platformApprovesProposals: boolean;
 }
 
 /** A dispute deposit must be locked this long before its deadline, so the bank can still record it in time. */
@@ -65,9 +67,10 @@ export class OrderDesk {
 
   /**
    * The buyer's order: the platform writes the terms, the buyer's wallet locks the price, and the
-   * buyer proposes it. The lock is made only once the peers have endorsed the proposal, and before it
-   * is ordered, so the banks never see an order without its lock. The order id derives from the
-   * request's idempotency key: a retry after a crash finds the same lock and the same order.
+   * buyer proposes it. The lock is made only once the peers have endorsed the proposal (or the proposal
+   * passed the contract's own rules, batched), and before it is ordered, so the banks never see an
+   * order without its lock. The order id derives from the request's idempotency key: a retry after a
+   * crash finds the same lock and the same order.
    */
   async create(
     caller: Caller,
@@ -75,11 +78,27 @@ export class OrderDesk {
     input: { merchantId: string; courierId?: string; productId: string; price: string; windows?: Partial<OrderWindows> },
   ): Promise<ActionResult> {
     const buyer = requireUser(caller, 'buyer', 'create an order');
+    const orderId = `o-${createHash('sha256').update(`${caller.scope}\n${requestKey}`).digest('hex').slice(0, 32)}`;
+    try {
+      return await this.propose(caller, buyer, orderId, input);
+    } catch (error) {
+      // A repeat after a crash: the lock is found by its key, the chain refuses the second proposal,
+      // and the answer is what the first did. Reading the chain first instead cost every order a read.
+      if (!(error instanceof ContractRefusal && error.code === 'ALREADY_EXISTS')) throw error;
+      const existing = await this.findOrder(orderId);
+      if (!existing) throw error;
+      return this.resultOf(existing);
+    }
+  }
+
+  private async propose(
+    caller: Caller,
+    buyer: PlatformUser,
+    orderId: string,
+    input: { merchantId: string; courierId?: string; productId: string; price: string; windows?: Partial<OrderWindows> },
+  ): Promise<ActionResult> {
     const merchant = await this.party(input.merchantId, 'merchant', 'merchantId');
     const courier = input.courierId ? await this.party(input.courierId, 'courier', 'courierId') : undefined;
-    const orderId = `o-${createHash('sha256').update(`${caller.scope}\n${requestKey}`).digest('hex').slice(0, 32)}`;
-    const existing = await this.findOrder(orderId);
-    if (existing) return this.resultOf(existing);
 
     const terms: OrderTerms = {
       price: input.price,
@@ -119,16 +138,29 @@ export class OrderDesk {
       await this.proposalRules.check(proposal, terms, buyer);
       const intent = proposeIntent(proposal, terms, this.intentOptions(buyer));
       await lock();
-      return this.carry('Propose', identity, intent, terms);
+      return this.carry('Propose', identity, intent, terms, this.settings.platformApprovesProposals);
     }
     return this.submit(caller, orderId, 'Propose', (escrow) =>
       escrow.propose(proposal, terms, { beforeSubmit: async () => void (await lock()) }),
     );
   }
 
-  approve(caller: Caller, orderId: string): Promise<ActionResult> {
+  /**
+   * The platform's or the merchant's approval. Approving an order one has already approved (the
+   * platform approves as it carries the proposal) answers as that approval did, rather than 409.
+   */
+  async approve(caller: Caller, orderId: string): Promise<ActionResult> {
     requireOneOf(caller, ['platform', 'merchant'], 'approve an order here (banks approve through their bridges)');
-    return this.submit(caller, orderId, 'Approve', (escrow) => escrow.approve(orderId), { type: 'approve' });
+    try {
+      return await this.submit(caller, orderId, 'Approve', (escrow) => escrow.approve(orderId), { type: 'approve' });
+    } catch (error) {
+      if (!(error instanceof ContractRefusal && error.code === 'ALREADY_DONE')) throw error;
+      const order = await this.order(orderId);
+      const given = order.approvals[caller.kind === 'platform' ? 'platform' : 'merchant'];
+      if (given?.decision !== 'approved') throw error;
+      if (!this.blocks.has(given.txId)) await this.blockNumberOf(given.txId);
+      return { orderId, state: order.state, txId: given.txId, blockNumber: this.blocks.get(given.txId)?.toString() ?? '' };
+    }
   }
 
   reject(caller: Caller, orderId: string, reason: string): Promise<ActionResult> {
@@ -314,10 +346,19 @@ export class OrderDesk {
     return this.committed(name, { orderId, state: order.state, txId, blockNumber });
   }
 
-  /** A custodial user's intent, signed with its key and carried in the platform's next batch of intents. */
-  private async carry(name: string, identity: SigningIdentity, intent: Intent, terms?: OrderTerms): Promise<ActionResult> {
+  /**
+   * A custodial user's intent, signed with its key and carried in the platform's next batch; a
+   * proposal the platform `approve`s is approved in that same transaction.
+   */
+  private async carry(name: string, identity: SigningIdentity, intent: Intent, terms?: OrderTerms, approve = false): Promise<ActionResult> {
     const signed = signIntent(intent, identity.privateKeyPem, identity.certificatePem);
-    return this.committed(name, await this.batches.intent({ orderId: intent.orderId, signed, ...(terms ? { terms } : {}) }));
+    const step = await this.batches.intent({
+      orderId: intent.orderId,
+      signed,
+      ...(terms ? { terms } : {}),
+      ...(approve ? { approve } : {}),
+    });
+    return this.committed(name, step);
   }
 
   /** What a user's intents name: this channel, and the user as public state knows it. */

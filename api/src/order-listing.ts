@@ -1,6 +1,6 @@
 import type { FollowerCheckpoints, OrderState } from '@securepay/client';
 import type pg from 'pg';
-import { supersedes, type ListedOrder, type PartyKey } from './listed-order';
+import type { ListedOrder, PartyKey } from './listed-order';
 import { encodeCursor, type ListingCursor } from './listing-cursor';
 
 /** What a caller asks the listing for: a state and/or a party, a page size, and where the last page ended. */
@@ -55,54 +55,35 @@ export class OrderListing {
     private readonly checkpoints: FollowerCheckpoints,
   ) {}
 
-  /**
-   * Takes in one change of one order, if it is later than the one held (`supersedes`). The row is
-   * locked while deciding, so two writers of the same order cannot both win.
-   */
+  /** Takes in one change of one order, if it is later than the one held (`supersedes`). */
   async apply(order: ListedOrder): Promise<'inserted' | 'updated' | 'kept'> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      for (;;) {
-        const { rows } = await client.query<{ block_number: string; tx_index: number }>(
-          'select block_number, tx_index from platform.order_listing where order_id = $1 for update',
-          [order.orderId],
-        );
-        const stored = rows[0] ? { blockNumber: BigInt(rows[0].block_number), txIndex: rows[0].tx_index } : undefined;
-        if (!supersedes(order.position, stored)) {
-          await client.query('commit');
-          return 'kept';
-        }
-        if (stored) {
-          await client.query(
-            `update platform.order_listing set state = $2, buyer_msp = $3, buyer_party = $4, merchant_msp = $5, merchant_party = $6,
-               courier_msp = $7, courier_party = $8, buyer_bank = $9, merchant_bank = $10, created_at = $11, updated_at = $12,
-               last_tx_id = $13, block_number = $14, tx_index = $15
-             where order_id = $1`,
-            valuesOf(order),
-          );
-          await client.query('commit');
-          return 'updated';
-        }
-        const inserted = await client.query(
-          `insert into platform.order_listing (order_id, state, buyer_msp, buyer_party, merchant_msp, merchant_party, courier_msp,
-             courier_party, buyer_bank, merchant_bank, created_at, updated_at, last_tx_id, block_number, tx_index)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-           on conflict (order_id) do nothing`,
-          valuesOf(order),
-        );
-        if (inserted.rowCount === 1) {
-          await client.query('commit');
-          return 'inserted';
-        }
-        // Another writer inserted it since we looked: look again, and this time the row is there to lock.
-      }
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return (await this.applyAll([order])).get(order.orderId)!;
+  }
+
+  /**
+   * Takes in the changes of one chain event, each order's if it is later than the one held
+   * (`supersedes`, here as the upsert's condition): one statement for the whole event, for a batch
+   * transaction changes hundreds of orders. An order named twice keeps its last change. The upsert
+   * locks each row while it decides, so two writers of the same order cannot both win.
+   */
+  async applyAll(orders: ListedOrder[]): Promise<Map<string, 'inserted' | 'updated' | 'kept'>> {
+    const last = new Map(orders.map((o) => [o.orderId, o]));
+    const rows = [...last.values()].map((o) => Object.fromEntries(rowColumns.map((c, i) => [c, valuesOf(o)[i]])));
+    const outcome = new Map<string, 'inserted' | 'updated' | 'kept'>([...last.keys()].map((id) => [id, 'kept']));
+    if (rows.length === 0) return outcome;
+    const { rows: written } = await this.pool.query<{ order_id: string; inserted: boolean }>(
+      `insert into platform.order_listing (${rowColumns.join(', ')})
+       select ${rowColumns.join(', ')} from jsonb_to_recordset($1::jsonb) as x(${rowTypes})
+       on conflict (order_id) do update set ${rowColumns
+         .slice(1)
+         .map((c) => `${c} = excluded.${c}`)
+         .join(', ')}
+       where (excluded.block_number, excluded.tx_index) > (order_listing.block_number, order_listing.tx_index)
+       returning order_id, (xmax = 0) as inserted`,
+      [JSON.stringify(rows)],
+    );
+    for (const row of written) outcome.set(row.order_id, row.inserted ? 'inserted' : 'updated');
+    return outcome;
   }
 
   /** A page of the listing, newest first (creation time, then order id), after `query.after` if given. */
@@ -155,6 +136,28 @@ export class OrderListing {
     };
   }
 }
+
+/** The row's columns, in `valuesOf` order, and their types for reading a JSON batch of rows. */
+const rowColumns = [
+  'order_id',
+  'state',
+  'buyer_msp',
+  'buyer_party',
+  'merchant_msp',
+  'merchant_party',
+  'courier_msp',
+  'courier_party',
+  'buyer_bank',
+  'merchant_bank',
+  'created_at',
+  'updated_at',
+  'last_tx_id',
+  'block_number',
+  'tx_index',
+] as const;
+const rowTypes = rowColumns
+  .map((c) => `${c} ${c.endsWith('_at') ? 'timestamptz' : c === 'block_number' ? 'bigint' : c === 'tx_index' ? 'int' : 'text'}`)
+  .join(', ');
 
 function valuesOf(order: ListedOrder): unknown[] {
   return [

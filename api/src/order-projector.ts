@@ -78,18 +78,18 @@ export async function startOrderProjector(options: OrderProjectorOptions): Promi
       return;
     }
     const { tx, index } = await transactionOf(event);
-    for (const change of parsed.data.changes) {
+    const orders = parsed.data.changes.flatMap((change) => {
       const order = projectChange(tx, index, options.chaincode, change);
       if (!order) {
         log.warn(
           { txId: tx.txId, orderId: change.orderId, validation: tx.validationCode },
           'event names an order its transaction did not write',
         );
-        continue;
       }
-      const outcome = await listing.apply(order);
-      log.debug({ orderId: order.orderId, state: order.state, block: tx.blockNumber.toString(), outcome }, 'order listed');
-    }
+      return order ? [order] : [];
+    });
+    const outcomes = await listing.applyAll(orders);
+    log.debug({ txId: tx.txId, block: tx.blockNumber.toString(), orders: outcomes.size }, 'orders listed');
   };
 
   const reader = readEvents(options.network, options.chaincode, from, 0n, abort.signal, log, async (event) => {

@@ -91,7 +91,12 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
     users,
     sessions,
     ledger,
-    { currency: config.API_CURRENCY, commissionBps: config.API_COMMISSION_BPS, platformWallet: platformWallet.id },
+    {
+      currency: config.API_CURRENCY,
+      commissionBps: config.API_COMMISSION_BPS,
+      platformWallet: platformWallet.id,
+      platformApprovesProposals: config.API_PLATFORM_APPROVAL === 'on-proposal',
+    },
     log,
     new OrderBatches(sessions.platform(), { windowMs: config.API_BATCH_WINDOW_MS, maxOrders: config.API_BATCH_MAX }),
     new ProposalRules(() => sessions.platform()),

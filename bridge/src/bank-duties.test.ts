@@ -7,14 +7,13 @@ import pino from 'pino';
 import { BankDuties } from './bank-duties';
 import { BankSteps } from './bank-steps';
 import { BridgeMetrics } from './metrics';
-import type { OrderJob } from './order-job';
+import type { Duty } from './order-job';
 
 /**
  * A refusal of one order inside a batch must be judged as the single call's refusal was: these run
  * the duties against a fake chain whose batch refuses the order, and a ledger that has what they need.
  */
 const log = pino({ enabled: false });
-const txId = 'ab'.repeat(32);
 const refusedBatch = (orderId: string, code: string): Outcome => ({
   error: endorseRefusal('BAD_ARGUMENT', `no order in the batch could be done: ${JSON.stringify([{ orderId, code, reason: code }])}`),
 });
@@ -34,26 +33,33 @@ const ledger = {
 /** Duties for BankAMSP (the buyer's) or BankBMSP (the merchant's), on a chain that reads `orders` in turn. */
 function duties(bank: string, outcomes: Outcome[], orders: Order[], books: CbdcLedger = ledger) {
   const states = [...orders];
-  const fake = fakeContract(outcomes, (name) => {
-    if (name === 'GetOrderTerms') return canonicalJson(terms);
-    return canonicalJson(states.length > 1 ? states.shift()! : states[0]!);
+  const next = (): Order => (states.length > 1 ? states.shift()! : states[0]!);
+  const fake = fakeContract(outcomes, (name, args) => {
+    if (name !== 'GetOrdersWithTerms') return canonicalJson(next());
+    const order = next();
+    return canonicalJson({ orders: (JSON.parse(args[0]!) as string[]).map((orderId) => ({ orderId, order, terms })) });
   });
   const escrow = new EscrowClient(fake.contract, { attempts: 1 });
   const steps = new BankSteps(escrow, log, new BridgeMetrics(), { windowMs: 1, maxOrders: 10 });
-  return { duties: new BankDuties({ bank, platformWallet: 'platform-fees' }, books, escrow, steps, log), calls: fake.calls };
+  const bankDuties = new BankDuties({ bank, platformWallet: 'platform-fees' }, books, escrow, steps, log);
+  /** Does one duty; its outcome as the job would see it: what it did, or what it threw. */
+  const handle = async (duty: Duty, readAt = Date.now()): Promise<string> => {
+    const [outcome] = await bankDuties.perform([duty], readAt);
+    if (!outcome!.ok) throw outcome!.error;
+    return outcome!.value;
+  };
+  return { duties: { handle }, calls: fake.calls };
 }
-const job = (order: Order, to: string, depositOf?: 'buyer'): OrderJob => ({
+const job = (order: Order, to: string, kind: Duty['kind']): Duty => ({
   change: { orderId: order.orderId, action: 'x', from: null, to, buyerBank: 'BankAMSP', merchantBank: 'BankBMSP', courierBank: 'BankCMSP' },
-  txId,
-  readAt: 0,
-  ...(depositOf ? { depositOf } : {}),
+  kind,
 });
 
 describe('BankDuties with batched steps', () => {
   it('records a deposit through ActBatch', async () => {
     const result = JSON.stringify({ done: [{ orderId: disputed.orderId, state: 'DISPUTED' }], refused: [] });
     const { duties: bankA, calls } = duties('BankAMSP', [{ result }], [disputed]);
-    expect(await bankA.handle(job(disputed, 'DISPUTED', 'buyer'))).toBe("recorded the buyer's deposit");
+    expect(await bankA.handle(job(disputed, 'DISPUTED', 'deposit-buyer'))).toBe("recorded the buyer's deposit");
     expect(calls.filter((c) => c.name === 'ActBatch').map((c) => c.args[0])).toEqual([
       JSON.stringify([{ orderId: disputed.orderId, step: { type: 'recordDeposit', party: 'buyer', lockRef: 'lock-b' } }]),
     ]);
@@ -61,31 +67,69 @@ describe('BankDuties with batched steps', () => {
 
   it.each(['ALREADY_DONE', 'WRONG_STATE', 'DEADLINE_PASSED'])('counts a deposit refused %s in its batch as nothing to do', async (code) => {
     const { duties: bankA } = duties('BankAMSP', [refusedBatch(disputed.orderId, code)], [disputed]);
-    expect(await bankA.handle(job(disputed, 'DISPUTED', 'buyer'))).toBe(`nothing: ${code}`);
+    expect(await bankA.handle(job(disputed, 'DISPUTED', 'deposit-buyer'))).toBe(`nothing: ${code}`);
   });
 
   it('fails the deposit job on any other refusal, for it to be retried', async () => {
     const { duties: bankA } = duties('BankAMSP', [refusedBatch(disputed.orderId, 'WRONG_PARTY')], [disputed]);
-    await expect(bankA.handle(job(disputed, 'DISPUTED', 'buyer'))).rejects.toMatchObject({ code: 'WRONG_PARTY' });
+    await expect(bankA.handle(job(disputed, 'DISPUTED', 'deposit-buyer'))).rejects.toMatchObject({ code: 'WRONG_PARTY' });
   });
 
   it('counts a refused settlement receipt as recorded when the order has been settled meanwhile', async () => {
-    const { duties: bankB, calls } = duties('BankBMSP', [refusedBatch(confirmed.orderId, 'WRONG_STATE')], [confirmed, orderIn('SETTLED')]);
-    expect(await bankB.handle(job(confirmed, 'CONFIRMED'))).toBe("recorded the ledger's settlement receipt");
+    const { duties: bankB, calls } = duties('BankBMSP', [refusedBatch(confirmed.orderId, 'WRONG_STATE')], [orderIn('SETTLED')]);
+    expect(await bankB.handle(job(confirmed, 'CONFIRMED', 'recordSettlement'))).toBe("recorded the ledger's settlement receipt");
     expect(JSON.parse(calls.find((c) => c.name === 'ActBatch')!.transient.receipts!)).toEqual({ [confirmed.orderId]: receipt });
   });
 
   it('fails the settlement job when the receipt is refused and the order is not settled', async () => {
     const { duties: bankB } = duties('BankBMSP', [refusedBatch(confirmed.orderId, 'INVALID_PROOF')], [confirmed]);
-    const error = await bankB.handle(job(confirmed, 'CONFIRMED')).catch((e: unknown) => e);
+    const error = await bankB.handle(job(confirmed, 'CONFIRMED', 'recordSettlement')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ContractRefusal);
     expect(error).toMatchObject({ code: 'INVALID_PROOF' });
   });
 
-  it('asks again soon, sending nothing, while the escrow agent has not seen the order (NOT_SEEN)', async () => {
+  it('asks again soon, asking only the ledger and sending nothing, while the escrow agent has not seen the order (NOT_SEEN)', async () => {
     const behind = { receiptOf: async () => Promise.reject(new LedgerError('NOT_SEEN', 'not yet')) } as unknown as CbdcLedger;
     const { duties: bankB, calls } = duties('BankBMSP', [], [confirmed], behind);
-    await expect(bankB.handle(job(confirmed, 'CONFIRMED'))).rejects.toBeInstanceOf(NotYet);
-    expect(calls.filter((c) => c.name === 'ActBatch')).toEqual([]);
+    await expect(bankB.handle(job(confirmed, 'CONFIRMED', 'recordSettlement'))).rejects.toBeInstanceOf(NotYet);
+    expect(calls).toEqual([]);
+  });
+
+  it('after waiting a while without a receipt, asks the chain and stops waiting for an order no longer owed one', async () => {
+    const behind = { receiptOf: async () => null } as unknown as CbdcLedger;
+    const { duties: bankB, calls } = duties('BankBMSP', [], [orderIn('COMPENSATED')], behind);
+    expect(await bankB.handle(job(confirmed, 'CONFIRMED', 'recordSettlement'), Date.now() - 60_000)).toBe(
+      'nothing: the order is COMPENSATED',
+    );
+    expect(calls.map((c) => c.name)).toEqual(['GetOrder']);
+  });
+
+  it('reads every order of a job from the peer in one call', async () => {
+    const proposed = orderIn('PROPOSED');
+    const locked = { escrowOf: async () => ({ status: 'none' }) } as unknown as CbdcLedger;
+    const result = JSON.stringify({ done: ['o-1', 'o-2', 'o-3'].map((orderId) => ({ orderId, state: 'REJECTED' })), refused: [] });
+    const fake = fakeContract([{ result }], (_name, args) =>
+      canonicalJson({ orders: (JSON.parse(args[0]!) as string[]).map((orderId) => ({ orderId, order: { ...proposed, orderId }, terms })) }),
+    );
+    const escrow = new EscrowClient(fake.contract, { attempts: 1 });
+    const bankA = new BankDuties(
+      { bank: 'BankAMSP', platformWallet: 'platform-fees' },
+      locked,
+      escrow,
+      new BankSteps(escrow, log, new BridgeMetrics(), { windowMs: 5, maxOrders: 10 }),
+      log,
+    );
+    const outcomes = await bankA.perform(
+      ['o-1', 'o-2', 'o-3'].map((orderId) => job({ ...proposed, orderId }, 'PROPOSED', 'approve')),
+      Date.now(),
+    );
+    expect(fake.calls.filter((c) => c.name === 'GetOrdersWithTerms').map((c) => c.args[0])).toEqual([
+      JSON.stringify(['o-1', 'o-2', 'o-3']),
+    ]);
+    // No lock behind any of them: each is rejected, saying why, in one batch.
+    expect(outcomes.map((o) => (o.ok ? o.value : String(o.error)))).toEqual(
+      Array(3).fill(expect.stringMatching(/^rejected: the escrow lock is none/)),
+    );
+    expect(fake.calls.filter((c) => c.name === 'ActBatch')).toHaveLength(1);
   });
 });

@@ -1,9 +1,22 @@
-import { ContractRefusal, NotYet, settlementSplit, signedReceiptSchema, type EscrowClient } from '@securepay/client';
+import {
+  ContractRefusal,
+  NotYet,
+  settleAll,
+  settlementSplit,
+  slotsOf,
+  signedReceiptSchema,
+  type EscrowClient,
+  type Order,
+  type OrderTerms,
+  type Settled,
+  type TermsMismatch,
+} from '@securepay/client';
 import type { Logger } from 'pino';
 import { LedgerError, type CbdcLedger, type EscrowLock } from '@securepay/ledger';
 import type { BankSteps } from './bank-steps';
+import { approvalTurn } from './approval-turn';
 import { windowProblems, type WindowPolicy } from './window-policy';
-import type { OrderJob } from './order-job';
+import type { Duty } from './order-job';
 
 export interface BankAccounts {
   bank: string;
@@ -13,12 +26,23 @@ export interface BankAccounts {
   minWindows?: WindowPolicy;
 }
 
+/** An order and its terms as the bank's peer served them, or why it would not. */
+type OrderRead = { order: Order; terms: OrderTerms } | ContractRefusal | TermsMismatch;
+
+/** The most orders one read asks the peer for: the contract's largest batch. */
+const ordersPerRead = 500;
+/**
+ * After this long without a receipt, the merchant's bank asks the chain whether the order still
+ * awaits one (it may have been compensated meanwhile); before it, only the ledger is asked.
+ */
+const receiptPatienceMs = 5_000;
+
 /**
  * A bank's duties on the chain for its customers' orders. It moves no escrowed money — only the
  * central bank's escrow agent does, on decisions it proves from its own peer — but it approves the
  * orders whose lock it has checked, records its customers' dispute deposits, and records the
- * settlement receipts the ledger signs. Every step is idempotent: the chain refuses a step already
- * taken, which counts as done, so a job run twice has its effect once. Its steps go on-chain in
+ * settlement receipts the ledger signs. Every duty is idempotent: the chain refuses a step already
+ * taken, which counts as done, so a duty done twice has its effect once. Its steps go on-chain in
  * batches (`BankSteps`); an order refused within a batch is handled as if it had been refused alone.
  */
 export class BankDuties {
@@ -30,31 +54,43 @@ export class BankDuties {
     private readonly log: Logger,
   ) {}
 
-  /** Returns what it did, for logs and metrics. */
-  async handle(job: OrderJob): Promise<string> {
-    const { change } = job;
-    const bank = this.accounts.bank;
-    const isBuyerBank = change.buyerBank === bank;
-    const isMerchantBank = change.merchantBank === bank;
-    if (job.depositOf) return this.recordDeposit(change.orderId, job.depositOf);
-    switch (change.to) {
-      case 'PROPOSED':
-        return change.action === 'propose' && (isBuyerBank || isMerchantBank) ? this.approveIfLocked(change.orderId) : 'nothing';
-      case 'CONFIRMED':
-      case 'CHALLENGED':
-        return isMerchantBank ? this.recordSettlement(change.orderId) : 'nothing';
-      default:
-        return 'nothing';
+  /**
+   * Does every duty, each on its own, and reports each outcome (what it did, or why not yet). The
+   * orders that need reading are read from the bank's peer in one call for all of them.
+   * `readAt`: when the event was read, for the patience of a settlement waiting on its receipt.
+   */
+  async perform(duties: Duty[], readAt: number): Promise<Settled<Duty, string>[]> {
+    const toRead = [...new Set(duties.filter((d) => d.kind !== 'recordSettlement').map((d) => d.change.orderId))];
+    const reads = await this.readOrders(toRead);
+    return settleAll(duties, duties.length, (duty) => {
+      const { orderId } = duty.change;
+      if (duty.kind === 'recordSettlement') return this.recordSettlement(orderId, readAt);
+      const read = reads.get(orderId);
+      if (!read) throw new Error(`the peer answered nothing for order ${orderId}`);
+      if (read instanceof Error) throw read;
+      return duty.kind === 'approve'
+        ? this.approveIfLocked(orderId, read)
+        : this.recordDeposit(read, duty.kind === 'deposit-buyer' ? 'buyer' : 'courier');
+    });
+  }
+
+  private async readOrders(orderIds: string[]): Promise<Map<string, OrderRead>> {
+    const reads = new Map<string, OrderRead>();
+    for (let at = 0; at < orderIds.length; at += ordersPerRead) {
+      for (const [id, read] of await this.escrow.getOrdersWithTerms(orderIds.slice(at, at + ordersPerRead))) reads.set(id, read);
     }
+    return reads;
   }
 
   /**
    * The bank approves only if the order's windows meet its own minimums and the buyer's CBDC lock for
-   * this order exists and pays exactly what the private terms say, to the wallets they name; otherwise
-   * it rejects, saying why.
+   * this order exists and pays exactly what the private terms say, to the wallets they name, and only
+   * when it is its turn (`approvalTurn`); otherwise it rejects at once, saying why.
    */
-  private async approveIfLocked(orderId: string): Promise<string> {
-    const [{ order, terms }, lock] = await Promise.all([this.escrow.getOrderAndTerms(orderId), this.lockFor(orderId)]);
+  private async approveIfLocked(orderId: string, { order, terms }: { order: Order; terms: OrderTerms }): Promise<string> {
+    // Each approval event asks again: an order this bank has decided on, or that moved on, asks nothing.
+    if (order.state !== 'PROPOSED' || slotsDecided(order, this.accounts.bank)) return `nothing: the order is ${order.state}, decided`;
+    const lock = await this.lockFor(orderId);
     const split = settlementSplit(terms);
     const windowIssues = windowProblems(order.windows, this.accounts.minWindows ?? {});
     const lockIssues = [
@@ -69,6 +105,8 @@ export class BankDuties {
     ].filter((p): p is string => typeof p === 'string');
     const problems = [...windowIssues, ...lockIssues];
     if (problems.length === 0) {
+      const turn = approvalTurn(order, this.accounts.bank);
+      if (!turn.approve) return `nothing yet: ${turn.why}`;
       await this.steps.approve(orderId);
       return 'approved';
     }
@@ -95,17 +133,22 @@ export class BankDuties {
 
   /**
    * Records on-chain the receipt the ledger signed when the escrow agent paid the merchant. Until the
-   * agent has paid, there is no receipt, and the job waits.
+   * agent has paid there is no receipt, and the duty waits, asking only the ledger; a refusal (the
+   * order settled or compensated meanwhile) is judged by reading the order.
    */
-  private async recordSettlement(orderId: string): Promise<string> {
-    const state = (await this.escrow.getOrder(orderId)).state;
-    if (state !== 'CONFIRMED' && state !== 'CHALLENGED') return `nothing: the order is ${state}`;
+  private async recordSettlement(orderId: string, readAt: number): Promise<string> {
     const signed = await this.ledger.receiptOf(orderId).catch((error: unknown) => {
       // The escrow agent reads the chain from its own peer, a moment behind ours.
       if (error instanceof LedgerError && error.code === 'NOT_SEEN') return null;
       throw error;
     });
-    if (!signed) throw new NotYet(`the ledger has not paid order ${orderId} yet`);
+    if (!signed) {
+      if (Date.now() - readAt > receiptPatienceMs) {
+        const { state } = await this.escrow.getOrder(orderId);
+        if (state !== 'CONFIRMED' && state !== 'CHALLENGED') return `nothing: the order is ${state}`;
+      }
+      throw new NotYet(`the ledger has not paid order ${orderId} yet`);
+    }
     try {
       await this.steps.recordSettlement(orderId, signedReceiptSchema.parse(signed));
     } catch (error) {
@@ -118,16 +161,16 @@ export class BankDuties {
   /**
    * Records on-chain the deposit one of this bank's customers has locked for a dispute, on its own:
    * the other party's deposit (at this bank or another) never holds it up. Until it is locked, or its
-   * deadline passes, the job waits. A lock the chain does not record goes back to its owner when the
+   * deadline passes, the duty waits. A lock the chain does not record goes back to its owner when the
    * dispute is resolved.
    */
-  private async recordDeposit(orderId: string, party: 'buyer' | 'courier'): Promise<string> {
-    const order = await this.escrow.getOrder(orderId);
+  private async recordDeposit({ order, terms }: { order: Order; terms: OrderTerms }, party: 'buyer' | 'courier'): Promise<string> {
+    const { orderId } = order;
     if (order.state !== 'DISPUTED' || order.dispute?.deposits[party]) return 'nothing';
     if (Date.now() > order.dispute!.depositBy) return `nothing: the ${party}'s deposit was due by then`;
     const deposit = await this.ledger.depositOf(orderId, party);
     if (deposit.status !== 'locked') throw new NotYet(`the ${party}'s deposit for ${orderId} is not locked yet`);
-    if (deposit.amount !== (await this.escrow.getOrderTerms(orderId)).price) {
+    if (deposit.amount !== terms.price) {
       this.log.warn({ orderId, party }, 'a deposit that is not the price is not recorded');
       return 'nothing: the deposit is not the price';
     }
@@ -139,4 +182,9 @@ export class BankDuties {
     }
     return `recorded the ${party}'s deposit`;
   }
+}
+
+/** Whether every approval the bank holds on the order has been given or refused. */
+function slotsDecided(order: Order, bank: string): boolean {
+  return slotsOf(order, { role: 'bank', mspId: bank }).every((slot) => order.approvals[slot] !== undefined);
 }

@@ -1,4 +1,4 @@
-import { EscrowClient, followChain, ordersChangedSchema, type BatchWindow } from '@securepay/client';
+import { EscrowClient, followChain, NotYet, ordersChangedSchema, type BatchWindow } from '@securepay/client';
 import IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import { connectGateway, type OrgConnection, type SigningIdentity } from '@securepay/network';
@@ -6,7 +6,7 @@ import { CbdcLedger, loginPool, PgCheckpoints, redisOptions, type DatabaseLogin,
 import { BankDuties, type BankAccounts } from './bank-duties';
 import { BankSteps } from './bank-steps';
 import type { BridgeMetrics } from './metrics';
-import { jobsFor, orderJobSchema, type OrderJob } from './order-job';
+import { bankJobSchema, dutyId, jobFor, type BankJob } from './order-job';
 
 export interface BridgeOptions extends BankAccounts {
   connection: OrgConnection;
@@ -55,10 +55,11 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   await registerLedgerKey(escrow, ledger, bank, log);
   const duties = new BankDuties(options, ledger, escrow, new BankSteps(escrow, log, metrics, options.batchWindow), log);
 
-  const follower = await followChain<OrderJob>({
+  const checkpoints = new PgCheckpoints(pool, 'bridge', bank);
+  const follower = await followChain<BankJob>({
     network,
     chaincode: options.connection.chaincode,
-    checkpoints: new PgCheckpoints(pool, 'bridge', bank),
+    checkpoints,
     redis: () => new IORedis({ ...redisOptions(options.queues), maxRetriesPerRequest: null }),
     prefix: bridgeQueuePrefix(options.queues, options.queueNamespace),
     queueName: queueName(bank),
@@ -66,15 +67,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     jobsOf: (event) => {
       const payload = ordersChangedSchema.safeParse(JSON.parse(Buffer.from(event.payload).toString('utf8')));
       if (!payload.success) return [];
-      const readAt = Date.now();
-      return payload.data.changes.flatMap((change) => jobsFor(bank, event.transactionId, change, readAt));
+      return jobFor(bank, event.transactionId, payload.data.changes, Date.now());
     },
-    parse: (data) => orderJobSchema.parse(data),
-    handle: async (job) => {
-      const effect = await duties.handle(job);
-      log.info({ orderId: job.change.orderId, state: job.change.to, effect }, 'order change handled');
-      return effect;
-    },
+    parse: (data) => bankJobSchema.parse(data),
+    handle: (job) => doDuties(job, duties, checkpoints, log),
     startBlock: options.startBlock,
     concurrency: options.concurrency,
     jobAttempts: options.jobAttempts,
@@ -99,6 +95,28 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       await pool.end();
     },
   };
+}
+
+/**
+ * Does a job's duties that have not taken effect yet (a job tried again skips those that have) and
+ * marks each done as it lands. One that must wait (`NotYet`) has the job asked again soon; one that
+ * failed has it retried with backoff; either way, only the unfinished duties run again.
+ */
+async function doDuties(job: BankJob, duties: BankDuties, checkpoints: PgCheckpoints, log: Logger): Promise<string> {
+  const finished = await checkpoints.processed(job.duties.map((d) => dutyId(job.txId, d)));
+  const todo = job.duties.filter((d) => !finished.has(dutyId(job.txId, d)));
+  const outcomes = await duties.perform(todo, job.readAt);
+  await checkpoints.markProcessed(outcomes.filter((o) => o.ok).map((o) => dutyId(job.txId, o.item)));
+  for (const o of outcomes) {
+    if (o.ok) log.debug({ orderId: o.item.change.orderId, state: o.item.change.to, effect: o.value }, 'order change handled');
+  }
+  const failed = outcomes.flatMap((o) => (o.ok ? [] : [{ orderId: o.item.change.orderId, error: o.error }]));
+  const failure = failed.find((f) => !(f.error instanceof NotYet));
+  if (failure) throw failure.error;
+  if (failed.length > 0) throw new NotYet(failed.map((f) => (f.error as Error).message).join('; '));
+  const effects = [...new Set(outcomes.map((o) => (o.ok ? o.value : '')))];
+  log.info({ txId: job.txId, duties: outcomes.length, effects }, 'duties done');
+  return `${outcomes.length} duties done`;
 }
 
 /**

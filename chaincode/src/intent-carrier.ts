@@ -1,7 +1,9 @@
 import type { Context } from 'fabric-contract-api';
 import { actorOf } from './caller';
 import {
+  applyAction,
   checkIntentTime,
+  OrderRefused,
   intentAction,
   intentHash,
   parseIntent,
@@ -9,7 +11,9 @@ import {
   termsHash,
   termsSchema,
   verifyIntentSignature,
+  type ActionContext,
   type Actor,
+  type BatchStep,
   type ChannelDefaults,
   type Intent,
   type SignedIntent,
@@ -42,9 +46,15 @@ export class IntentCarrier {
     }
   }
 
-  async carry(signed: SignedIntent): Promise<Applied> {
+  /**
+   * A user's intent, judged as the user's own transaction would be. `approveAs`: the platform's context,
+   * when it approves the order it is carrying the proposal of in the same transaction.
+   */
+  async carry(signed: SignedIntent, approveAs?: ActionContext): Promise<Applied | Applied[]> {
     const intent = parseIntent(signed.intent);
-    if (this.orders.has(intent.orderId)) refuse('BAD_ARGUMENT', `another intent in this batch is for order ${intent.orderId}`);
+    if (this.orders.has(intent.orderId)) refuse('BAD_ARGUMENT', `another item in this batch is for order ${intent.orderId}`);
+    if (approveAs && intent.action !== 'propose')
+      refuse('BAD_ARGUMENT', `only a proposal is approved as it is carried (order ${intent.orderId})`);
     const context = stepContext(this.ctx, await this.signerOf(signed, intent));
     checkIntentTime(intent, this.ctx.stub.getChannelID(), context.now);
     const hash = intentHash(signed);
@@ -53,6 +63,16 @@ export class IntentCarrier {
     const applied = await this.step(intent, { ...context, intentHash: hash });
     this.orders.add(intent.orderId);
     await this.store.putIntentNonce(intent.signer, intent.nonce, { intentHash: hash, txId: context.txId, orderId: intent.orderId });
+    return approveAs ? [applied, approvedBy(applied, approveAs)] : applied;
+  }
+
+  /** One of the platform's own steps, on an order no other item of the batch touches. */
+  async own(orderId: string, step: BatchStep, context: ActionContext): Promise<Applied> {
+    if (this.orders.has(orderId)) refuse('BAD_ARGUMENT', `another item in this batch is for order ${orderId}`);
+    // A settlement proof is a bank's, with its receipt; the platform has none to give.
+    if (step.type === 'recordSettlement') return refuse('WRONG_PARTY', "only the merchant's bank records a settlement receipt");
+    const applied = await takeStep(this.store, orderId, step, context);
+    this.orders.add(orderId);
     return applied;
   }
 
@@ -75,5 +95,19 @@ export class IntentCarrier {
     if (termsHash(terms) !== intent.termsHash)
       refuse('TERMS_MISMATCH', `the terms carried for order ${intent.orderId} are not the ones its buyer signed`);
     return takeProposal(this.store, intent.proposal, terms, context, this.defaults);
+  }
+}
+
+/**
+ * The platform's approval of an order it has just proposed for a buyer, judged on the proposed order.
+ * It cannot be refused (the order is new, PROPOSED, before its deadline, its platform slot open); were
+ * it refused all the same, the whole transaction fails, for the proposal's terms are already written.
+ */
+function approvedBy([proposed]: Applied, platform: ActionContext): Applied {
+  try {
+    return [applyAction(proposed.order, { type: 'approve' }, platform), proposed.order];
+  } catch (error) {
+    if (error instanceof OrderRefused) throw new Error(`the platform could not approve the order it proposed: ${error.message}`);
+    throw error;
   }
 }

@@ -72,14 +72,16 @@ export function channelDefaults(store: OrderStore): () => Promise<ChannelDefault
  */
 export async function eachOrder<I>(
   items: readonly I[],
-  step: (item: I, index: number) => Promise<Applied>,
+  step: (item: I, index: number) => Promise<Applied | Applied[]>,
   identify: (item: I, index: number) => Omit<BatchRefusal, 'code' | 'reason'>,
 ): Promise<{ done: Applied[]; refused: BatchRefusal[] }> {
   const done: Applied[] = [];
   const refused: BatchRefusal[] = [];
   for (const [index, item] of items.entries()) {
     try {
-      done.push(await step(item, index));
+      const applied = await step(item, index);
+      if (isApplied(applied)) done.push(applied);
+      else done.push(...applied);
     } catch (error) {
       if (!(error instanceof OrderRefused)) throw error;
       refused.push({ ...identify(item, index), code: error.code, reason: error.reason });
@@ -87,6 +89,9 @@ export async function eachOrder<I>(
   }
   return { done, refused };
 }
+
+/** One transition, as against the several an item may take in turn (a proposal and its approval). */
+const isApplied = (applied: Applied | Applied[]): applied is Applied => applied.length === 2 && !Array.isArray(applied[0]);
 
 /** The transaction's time and id, and who calls, for the pure state machine. */
 export const stepContext = (ctx: Context, actor: ActionContext['actor']): ActionContext => ({

@@ -23,12 +23,6 @@ import { platformMspId } from './caller';
 export const termsCollection = 'orderTerms';
 
 const orderKey = (ctx: Context, orderId: string): string => ctx.stub.createCompositeKey('order', [orderId]);
-const stateIndexKey = (ctx: Context, order: Order): string => ctx.stub.createCompositeKey('order~state', [order.state, order.orderId]);
-const partyIndexKeys = (ctx: Context, order: Order): string[] =>
-  [order.buyer, order.merchant, ...(order.courier ? [order.courier] : [])].map((p) =>
-    ctx.stub.createCompositeKey('order~party', [p.mspId, p.partyId, order.orderId]),
-  );
-const indexValue = Buffer.from([0]);
 const termsKey = (ctx: Context, orderId: string): string => ctx.stub.createCompositeKey('terms', [orderId]);
 const payoutsKey = (ctx: Context, orderId: string): string => ctx.stub.createCompositeKey('payouts', [orderId]);
 const receiptKey = (ctx: Context, orderId: string): string => ctx.stub.createCompositeKey('receipt', [orderId]);
@@ -57,10 +51,7 @@ const orderOrgs = (order: Order): string[] => [platformMspId, order.buyer.mspId,
 const decode = <T>(bytes: Uint8Array): T | undefined =>
   bytes.length === 0 ? undefined : (JSON.parse(Buffer.from(bytes).toString('utf8')) as T);
 
-/**
- * Orders in world state, with the indexes that let them be listed by state and by party (LevelDB has
- * no rich queries), and their private terms and payouts in the collection.
- */
+/** Orders in world state, and their private terms and payouts in the collection. */
 export class OrderStore {
   constructor(private readonly ctx: Context) {}
 
@@ -74,21 +65,17 @@ export class OrderStore {
   }
 
   /**
-   * Writes an order and keeps its indexes in step. A new order's key gets a state-based endorsement
-   * policy: every later change needs the peers of the platform, the buyer's bank and the merchant's bank.
-   * (The creation itself is judged by the chaincode's policy; see chaincode/README.md, trust model.)
+   * Writes an order. A new order's key gets a state-based endorsement policy: every later change needs
+   * the peers of the platform, the buyer's bank and the merchant's bank. (The creation itself is
+   * judged by the chaincode's policy; see chaincode/README.md, trust model.) Nothing else is written:
+   * listings by state or party are the platform's read model, kept from the events, so that every
+   * peer validates and stores one key per order step rather than three.
    */
   async put(next: Order, previous: Order | undefined): Promise<void> {
     const { ctx } = this;
     const key = orderKey(ctx, next.orderId);
     await ctx.stub.putState(key, Buffer.from(canonicalJson(next)));
     if (!previous) await ctx.stub.setStateValidationParameter(key, peersOf(...orderOrgs(next)));
-    if (previous?.state !== next.state) {
-      if (previous) await ctx.stub.deleteState(stateIndexKey(ctx, previous));
-      await ctx.stub.putState(stateIndexKey(ctx, next), indexValue);
-    }
-    const before = new Set(previous ? partyIndexKeys(ctx, previous) : []);
-    for (const indexKey of partyIndexKeys(ctx, next)) if (!before.has(indexKey)) await ctx.stub.putState(indexKey, indexValue);
   }
 
   /** The terms go private, under the same three-org policy as the order: no pair can rewrite them. */
@@ -195,27 +182,5 @@ export class OrderStore {
 
   async putIntentNonce(signer: PartyRef, nonce: string, spent: SpentNonce): Promise<void> {
     await this.ctx.stub.putState(intentNonceKey(this.ctx, signer, nonce), Buffer.from(canonicalJson(spent)));
-  }
-
-  /** One page of order ids under an index prefix, oldest key first. */
-  async page(
-    index: 'order~state' | 'order~party',
-    prefix: string[],
-    pageSize: number,
-    bookmark: string,
-  ): Promise<{ orders: Order[]; bookmark: string }> {
-    const { iterator, metadata } = await this.ctx.stub.getStateByPartialCompositeKeyWithPagination(index, prefix, pageSize, bookmark);
-    const orders: Order[] = [];
-    try {
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        const { attributes } = this.ctx.stub.splitCompositeKey(next.value.key);
-        const order = await this.get(attributes[attributes.length - 1]!);
-        if (order) orders.push(order);
-      }
-    } finally {
-      await iterator.close();
-    }
-    // The shim leaves the metadata out when the range is empty.
-    return { orders, bookmark: (metadata as typeof metadata | undefined)?.bookmark ?? '' };
   }
 }

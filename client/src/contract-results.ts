@@ -74,9 +74,15 @@ export const orderSchema: z.ZodType<Order> = z.looseObject({
   ),
 });
 
-/** One page of a listing; an empty bookmark means there is no next page. */
-export const orderPageSchema = z.object({ orders: z.array(orderSchema), bookmark: z.string() });
-export type OrderPage = z.infer<typeof orderPageSchema>;
+/** Orders with their terms, or each one's refusal (`GetOrdersWithTerms`); the terms are checked by the client. */
+export const ordersWithTermsSchema = z.object({
+  orders: z.array(
+    z.union([
+      z.object({ orderId: z.string(), order: orderSchema, terms: z.unknown() }),
+      z.object({ orderId: z.string(), code: z.string(), reason: z.string() }),
+    ]),
+  ),
+});
 
 /** A dispute's deposits as paid out, in minor units (strings of digits). */
 export const payoutsSchema = z.object({ buyer: z.string(), courier: z.string(), platform: z.string() });

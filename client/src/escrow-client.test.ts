@@ -41,29 +41,42 @@ describe('EscrowClient reads', () => {
     );
   });
 
-  it('reads the terms, payouts, windows and pages with their arguments encoded', async () => {
+  it('reads the terms, payouts and windows with their arguments encoded', async () => {
     const answers: Record<string, unknown> = {
       GetOrder: { ...settled, termsHash: termsHash(terms) },
       GetOrderTerms: terms,
       GetPayouts: { buyer: '150', courier: '0', platform: '50' },
       GetWindows: settled.windows,
-      ListOrdersByState: { orders: [settled], bookmark: 'next' },
-      ListOrdersByParty: { orders: [], bookmark: '' },
     };
     const { escrow, calls } = client([], (name) => canonicalJson(answers[name]));
     expect(await escrow.getOrderTerms('o-1')).toEqual(terms);
     expect(await escrow.getPayouts('o-1')).toEqual(answers.GetPayouts);
     expect(await escrow.getWindows()).toEqual(settled.windows);
-    expect(await escrow.listOrdersByState('SETTLED', 20, 'b1')).toEqual({ orders: [settled], bookmark: 'next' });
-    expect(await escrow.listOrdersByParty(settled.buyer)).toEqual({ orders: [], bookmark: '' });
     expect(calls.map((c) => [c.name, ...c.args])).toEqual([
       ['GetOrder', 'o-1'],
       ['GetOrderTerms', 'o-1'],
       ['GetPayouts', 'o-1'],
       ['GetWindows'],
-      ['ListOrdersByState', 'SETTLED', '20', 'b1'],
-      ['ListOrdersByParty', settled.buyer.mspId, settled.buyer.partyId, '100', ''],
     ]);
+  });
+
+  it('reads many orders with their terms in one call, each checked or refused on its own', async () => {
+    const good = { ...settled, orderId: 'o-1', termsHash: termsHash(terms) };
+    const forged = { ...settled, orderId: 'o-2', termsHash: termsHash(terms) };
+    const answer = {
+      orders: [
+        { orderId: 'o-1', order: good, terms },
+        { orderId: 'o-2', order: forged, terms: { ...terms, price: '1' } },
+        { orderId: 'o-3', code: 'NOT_FOUND', reason: 'order o-3 does not exist' },
+      ],
+    };
+    const { escrow, calls } = client([], () => canonicalJson(answer));
+    const found = await escrow.getOrdersWithTerms(['o-1', 'o-2', 'o-3']);
+    expect(found.get('o-1')).toEqual({ order: good, terms });
+    expect(found.get('o-2')).toBeInstanceOf(TermsMismatch);
+    expect(found.get('o-3')).toBeInstanceOf(ContractRefusal);
+    expect((found.get('o-3') as ContractRefusal).code).toBe('NOT_FOUND');
+    expect(calls).toEqual([{ name: 'GetOrdersWithTerms', args: [JSON.stringify(['o-1', 'o-2', 'o-3'])], transient: {} }]);
   });
 
   it('refuses terms that do not hash to the order’s public termsHash', async () => {

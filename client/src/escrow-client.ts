@@ -7,7 +7,6 @@ import {
   type CompensationPolicy,
   type DisputeWinner,
   type Order,
-  type OrderState,
   type OrderTerms,
   type OrderWindows,
   type WindowBounds,
@@ -16,13 +15,14 @@ import {
   type SignedIntent,
   type SignedReceipt,
   type Batch,
+  type CarriedBatch,
 } from '@securepay/chaincode/src/order';
 import { z } from 'zod';
 import { ChainSubmitter, type Committed, type RetryLog, type SubmitOptions } from './chain-submitter';
 import {
   batchApprovalSchema,
   batchRefusalSchema,
-  orderPageSchema,
+  ordersWithTermsSchema,
   orderSchema,
   parseResult,
   payoutsSchema,
@@ -31,7 +31,6 @@ import {
   type BatchApproval,
   type BatchRefusal,
   type BatchSteps,
-  type OrderPage,
   type Payouts,
 } from './contract-results';
 import { ContractRefusal, TermsMismatch } from './errors';
@@ -110,6 +109,15 @@ export class EscrowClient {
    */
   async submitIntents(signed: SignedIntent[], terms: Record<string, OrderTerms> = {}): Promise<StepsOutcome> {
     return this.batch('SubmitIntents', batchStepsSchema, [JSON.stringify(signed)], nothingDone, privately('terms', terms));
+  }
+
+  /**
+   * The platform's whole batch in one transaction: users' signed intents it carries — a proposal
+   * marked `approve` approved by the platform as it is carried — and its own steps, each order once.
+   * `terms`: the private terms of each carried proposal, sent privately.
+   */
+  async carryBatch(batch: CarriedBatch, terms: Record<string, OrderTerms> = {}): Promise<StepsOutcome> {
+    return this.batch('CarryBatch', batchStepsSchema, [JSON.stringify(batch)], nothingDone, privately('terms', terms));
   }
 
   reject(orderId: string, reason: string): Promise<Committed<Order>> {
@@ -246,14 +254,27 @@ export class EscrowClient {
     return parseResult(windowsResultSchema, await this.#chain.evaluate('GetWindows', []), 'windows');
   }
 
-  async listOrdersByState(state: OrderState, pageSize = 100, bookmark = ''): Promise<OrderPage> {
-    const text = await this.#chain.evaluate('ListOrdersByState', [state, String(pageSize), bookmark]);
-    return parseResult(orderPageSchema, text, 'page of orders');
-  }
-
-  async listOrdersByParty(party: PartyRef, pageSize = 100, bookmark = ''): Promise<OrderPage> {
-    const text = await this.#chain.evaluate('ListOrdersByParty', [party.mspId, party.partyId, String(pageSize), bookmark]);
-    return parseResult(orderPageSchema, text, 'page of orders');
+  /**
+   * Many orders and their terms in one read (at most 500), each checked against its `termsHash` as
+   * `getOrderAndTerms` checks one: an order the contract refuses to show comes back as its
+   * `ContractRefusal`, one whose terms do not match as a `TermsMismatch`.
+   */
+  async getOrdersWithTerms(
+    orderIds: string[],
+  ): Promise<Map<string, { order: Order; terms: OrderTerms } | ContractRefusal | TermsMismatch>> {
+    const text = await this.#chain.evaluate('GetOrdersWithTerms', [JSON.stringify(orderIds)]);
+    const { orders } = parseResult(ordersWithTermsSchema, text, 'orders with terms');
+    const found = new Map<string, { order: Order; terms: OrderTerms } | ContractRefusal | TermsMismatch>();
+    for (const entry of orders) {
+      if (!('order' in entry)) {
+        found.set(entry.orderId, new ContractRefusal(entry.code, `${entry.code}: ${entry.reason}`));
+        continue;
+      }
+      const terms = termsSchema.safeParse(entry.terms);
+      if (!terms.success || termsHash(terms.data) !== entry.order.termsHash) found.set(entry.orderId, new TermsMismatch(entry.orderId));
+      else found.set(entry.orderId, { order: entry.order, terms: terms.data });
+    }
+    return found;
   }
 
   /**

@@ -1,6 +1,6 @@
 export { EscrowClient, type BatchOutcome, type Commit, type EscrowClientOptions, type StepsOutcome } from './escrow-client';
 export type { Committed, RetryLog } from './chain-submitter';
-export type { BatchApproval, BatchRefusal, BatchSteps, OrderPage, Payouts } from './contract-results';
+export type { BatchApproval, BatchRefusal, BatchSteps, Payouts } from './contract-results';
 export { orderSchema } from './contract-results';
 export { ContractRefusal, peerWords, refusalOf, TermsMismatch } from './errors';
 export { orderChangeSchema, ordersChangedSchema, type OrderChange, type OrdersChanged } from './orders-changed';
@@ -8,6 +8,9 @@ export { orderChangeSchema, ordersChangedSchema, type OrderChange, type OrdersCh
 // The contract's data and the pure helpers its callers need, so that they import them from here.
 export {
   approvalSlots,
+  slotsOf,
+  type ApprovalSlot,
+  type Approval,
   defaultCompensation,
   defaultWindows,
   disputePayouts,
@@ -38,8 +41,9 @@ export { followChain, NotYet, type ChainFollowerOptions, type FollowedJob, type 
 export type { EventPosition, FollowerCheckpoints } from './follower/checkpoints';
 export { readEvents } from './follower/read-events';
 export { deadLetterCommand, deadLetters, type DeadLetterQueues } from './follower/dead-letters';
+export { settleAll, type Settled } from './follower/settle-all';
 export { customerRegisteredSchema, customerRequestSchema, type CustomerRequest } from './customer-request';
 export { newCertificateRequest, SelfSigningUser, type ApiAnswer } from './self-custody';
 export { confirmIntent, defaultIntentLifetimeMs, nonReceiptIntent, proposeIntent, signIntent } from './intent';
-export type { Batch, BatchStep, Intent, SignedIntent } from '@securepay/chaincode/src/order';
+export type { Batch, BatchStep, CarriedBatch, Intent, SignedIntent } from '@securepay/chaincode/src/order';
 export { defaultBatchWindow, StepBatcher, type BatchedStep, type BatchWindow } from './step-batcher';

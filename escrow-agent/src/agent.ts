@@ -1,4 +1,4 @@
-import { followChain, ordersChangedSchema, type FollowedJob } from '@securepay/client';
+import { followChain, ordersChangedSchema, settleAll } from '@securepay/client';
 import {
   CbdcLedger,
   loginPool,
@@ -8,23 +8,34 @@ import {
   type DatabaseLogin,
   type QueueLogin,
 } from '@securepay/ledger';
-import { connectGateway, type OrgConnection, type SigningIdentity } from '@securepay/network';
+import { connectGateway, type OrgConnection, type PublicTransaction, type SigningIdentity } from '@securepay/network';
 import IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { DecisionRefused, proveDecision, type ProvenDecision } from './decision-proof';
+import { DecisionRefused, proveDecision, validEndorsers, type ProvenDecision } from './decision-proof';
 import { escrowEffects, type EscrowEffect } from './escrow-effects';
 import { OwnPeer } from './own-peer';
 import { ReceiptSigner } from './receipt-signer';
 import { startSweeper } from './sweeper';
 
+/** The most orders one transaction changes: the contract's largest batch. */
+const maxOrdersPerJob = 500;
+/** Orders of one job whose effects are applied at once: the journal serialises postings anyway. */
+const ordersAtOnce = 8;
+
 /**
- * A job names a transaction and an order, nothing else: whatever it says is re-read from the agent's
- * own peer, so a job forged into Redis can at most make the agent look at a real transaction again.
+ * A job names a transaction and the orders its event says it changed, nothing else: whatever it says
+ * is re-read from the agent's own peer, so a job forged into Redis can at most make the agent look at
+ * a real transaction again. One job per transaction: a batch transaction is read and its endorsements
+ * checked once for all its orders.
  */
 export const decisionJobSchema = z.strictObject({
   txId: z.string().regex(/^[0-9a-f]{64}$/),
-  orderId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  orderIds: z
+    .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/))
+    .min(1)
+    .max(maxOrdersPerJob)
+    .refine((ids) => new Set(ids).size === ids.length, 'order ids repeat'),
 });
 export type DecisionJob = z.infer<typeof decisionJobSchema>;
 
@@ -109,21 +120,20 @@ export async function startEscrowAgent(options: EscrowAgentOptions): Promise<Run
     }
   };
 
-  /** Proves the decision and applies its effects; a decision that proves nothing is recorded as refused. */
-  const act = async (job: DecisionJob, keyPrefix: string): Promise<string> => {
+  const refuse = async (txId: string, orderId: string, error: DecisionRefused): Promise<string> => {
+    await ledger.refuseDecision(txId, orderId, error.code, error.message);
+    log.warn({ txId, orderId, code: error.code, reason: error.message }, 'decision refused: nothing moves');
+    return `refused: ${error.code}`;
+  };
+
+  /** One order's decision in a transaction already read: proven, recorded, its effects applied. */
+  const actOn = async (tx: PublicTransaction, endorsedBy: string[], orderId: string, keyPrefix: string): Promise<string> => {
     let proof: ProvenDecision;
     try {
-      const tx = await peer.transaction(job.txId);
-      proof = proveDecision(tx, job.orderId, {
-        chaincode: options.connection.chaincode,
-        platformMspId: options.platformMspId,
-        trust: await peer.trust(),
-      });
+      proof = proveDecision(tx, orderId, { chaincode: options.connection.chaincode, platformMspId: options.platformMspId, endorsedBy });
     } catch (error) {
       if (!(error instanceof DecisionRefused)) throw error;
-      await ledger.refuseDecision(job.txId, job.orderId, error.code, error.message);
-      log.warn({ txId: job.txId, orderId: job.orderId, code: error.code, reason: error.message }, 'decision refused: nothing moves');
-      return `refused: ${error.code}`;
+      return refuse(tx.txId, orderId, error);
     }
     const { order } = proof;
     await ledger.recordChainOrder({
@@ -137,7 +147,37 @@ export async function startEscrowAgent(options: EscrowAgentOptions): Promise<Run
     });
     const done: string[] = [];
     for (const effect of escrowEffects(order, proof.txId)) done.push(await apply(proof, effect, keyPrefix));
-    return done.join('; ') || `nothing to move (${order.state})`;
+    const effect = done.join('; ') || `nothing to move (${order.state})`;
+    log.debug({ txId: tx.txId, orderId, effect }, 'decision applied');
+    return effect;
+  };
+
+  /**
+   * Proves the transaction's decision for each order the job names and applies its effects. The
+   * transaction is read and its endorsements checked once; each order is then judged on its own. A
+   * decision that proves nothing is recorded as refused; an effect that fails fails the job, to be
+   * tried again (every other order's effects are idempotent), naming the orders that failed.
+   */
+  const act = async (job: DecisionJob, keyPrefix: string): Promise<string> => {
+    let tx: PublicTransaction;
+    try {
+      tx = await peer.transaction(job.txId);
+    } catch (error) {
+      if (!(error instanceof DecisionRefused)) throw error;
+      for (const orderId of job.orderIds) await refuse(job.txId, orderId, error);
+      return `refused: ${error.code}`;
+    }
+    const endorsedBy = tx.validationCode === 'VALID' ? validEndorsers(tx, await peer.trust()) : [];
+    const outcomes = await settleAll(job.orderIds, ordersAtOnce, (orderId) => actOn(tx, endorsedBy, orderId, keyPrefix));
+    const failed = outcomes.filter((o) => !o.ok);
+    if (failed.length > 0) {
+      throw new Error(failed.map((f) => `order ${f.item}: ${f.ok ? '' : (f.error as Error).message}`).join('; '), {
+        cause: failed[0]!.ok ? undefined : failed[0]!.error,
+      });
+    }
+    const effects = new Map<string, number>();
+    for (const o of outcomes) if (o.ok) effects.set(o.value, (effects.get(o.value) ?? 0) + 1);
+    return [...effects].map(([effect, n]) => (n > 1 ? `${n} × ${effect}` : effect)).join(' | ');
   };
 
   const checkpoints = new PgCheckpoints(pool, 'agent', agentFollower);
@@ -153,16 +193,14 @@ export async function startEscrowAgent(options: EscrowAgentOptions): Promise<Run
     jobsOf: (event) => {
       const payload = ordersChangedSchema.safeParse(JSON.parse(Buffer.from(event.payload).toString('utf8')));
       if (!payload.success) return [];
-      return payload.data.changes.map((change): FollowedJob<DecisionJob> => ({
-        id: `${event.transactionId}.${change.orderId}`,
-        name: change.to,
-        data: { txId: event.transactionId, orderId: change.orderId },
-      }));
+      const orderIds = [...new Set(payload.data.changes.map((change) => change.orderId))];
+      if (orderIds.length === 0) return [];
+      return [{ id: event.transactionId, name: 'decision', data: { txId: event.transactionId, orderIds } }];
     },
     parse: (data) => decisionJobSchema.parse(data),
     handle: async (job) => {
       const effect = await act(job, 'agent');
-      log.info({ txId: job.txId, orderId: job.orderId, effect }, 'decision applied');
+      log.info({ txId: job.txId, orders: job.orderIds.length, effect }, 'decisions applied');
       return effect;
     },
     startBlock: options.startBlock,

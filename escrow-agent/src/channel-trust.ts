@@ -1,12 +1,20 @@
 import { X509Certificate } from 'node:crypto';
 import { common, msp } from '@hyperledger/fabric-protos';
 
+const maxJudged = 1_000;
+
 /**
  * Whose certificates the channel accepts: each application org's MSP root (and intermediate)
  * certificates, read from the channel's own config on the agent's peer — never from a file another
  * party could have written.
  */
 export class ChannelTrust {
+  /**
+   * Certificates already judged: a channel has a handful of peers, each of which endorses thousands of
+   * transactions, and parsing and verifying its certificate each time was most of a proof's cost.
+   */
+  private readonly judged = new Map<string, boolean>();
+
   constructor(private readonly authorities: ReadonlyMap<string, readonly X509Certificate[]>) {}
 
   static fromConfig(config: common.Config): ChannelTrust {
@@ -30,6 +38,17 @@ export class ChannelTrust {
    * not just the names) and carrying the `peer` NodeOU?
    */
   isPeerOf(mspId: string, certificatePem: string): boolean {
+    const key = `${mspId}\n${certificatePem}`;
+    let answer = this.judged.get(key);
+    if (answer === undefined) {
+      answer = this.judge(mspId, certificatePem);
+      if (this.judged.size >= maxJudged) this.judged.delete(this.judged.keys().next().value!);
+      this.judged.set(key, answer);
+    }
+    return answer;
+  }
+
+  private judge(mspId: string, certificatePem: string): boolean {
     let certificate: X509Certificate;
     try {
       certificate = new X509Certificate(certificatePem);

@@ -32,7 +32,8 @@ export class DecisionRefused extends Error {
 export const orderKey = (orderId: string): string => `\u0000order\u0000${orderId}\u0000`;
 
 /**
- * Proves that a committed transaction decided an order's fate, or refuses:
+ * Proves that a committed transaction decided an order's fate, or refuses (`endorsedBy`: the
+ * transaction's `validEndorsers`):
  * - the agent's own peer marked it VALID (an MVCC-invalidated or policy-failed transaction proves nothing);
  * - it wrote the order's key in the contract's namespace (what it wrote is the decision, not what an
  *   event or a queued job says);
@@ -51,7 +52,7 @@ export const orderKey = (orderId: string): string => `\u0000order\u0000${orderId
 export function proveDecision(
   tx: PublicTransaction,
   orderId: string,
-  options: { chaincode: string; platformMspId: string; trust: ChannelTrust },
+  options: { chaincode: string; platformMspId: string; endorsedBy: readonly string[] },
 ): ProvenDecision {
   if (tx.validationCode !== 'VALID') {
     throw new DecisionRefused('NOT_VALID', `transaction ${tx.txId} is ${tx.validationCode} on the central bank's peer`);
@@ -63,9 +64,7 @@ export function proveDecision(
     throw new DecisionRefused('NOT_WRITTEN', `transaction ${tx.txId} wrote something under order ${orderId} that is not that order`);
   }
   const order = parsed.data;
-  const endorsedBy = [
-    ...new Set(tx.endorsements.filter((e) => options.trust.isPeerOf(e.mspId, e.certificatePem) && signatureHolds(e)).map((e) => e.mspId)),
-  ].sort();
+  const { endorsedBy } = options;
   const required = [...new Set([options.platformMspId, order.buyer.mspId, order.merchant.mspId])].sort();
   const missing = required.filter((mspId) => !endorsedBy.includes(mspId));
   const creation = isCreation(tx, order) && protectedBy(tx, options.chaincode, orderKey(orderId), required);
@@ -78,12 +77,15 @@ export function proveDecision(
       `transaction ${tx.txId} was endorsed by ${endorsedBy.join(', ') || 'no valid peer'}; order ${orderId} needs ${required.join(', ')} (missing ${missing.join(', ')})`,
     );
   }
-  return { txId: tx.txId, blockNumber: tx.blockNumber, orderId, order, endorsedBy };
+  return { txId: tx.txId, blockNumber: tx.blockNumber, orderId, order, endorsedBy: [...endorsedBy] };
 }
 
-/** The order's first transaction: PROPOSED, and its only history entry is this transaction's `propose`. */
+/**
+ * The order's first transaction: PROPOSED, its history opening with a `propose` and holding only this
+ * transaction's steps (the platform may approve in the transaction that carries the proposal).
+ */
 const isCreation = (tx: PublicTransaction, order: Order): boolean =>
-  order.state === 'PROPOSED' && order.history.length === 1 && order.history[0]!.action === 'propose' && order.history[0]!.txId === tx.txId;
+  order.state === 'PROPOSED' && order.history[0]?.action === 'propose' && order.history.every((entry) => entry.txId === tx.txId);
 
 /** Whether the transaction set the key's own endorsement policy to all of `orgs`' peers, nothing less. */
 function protectedBy(tx: PublicTransaction, chaincode: string, key: string, orgs: string[]): boolean {
@@ -100,6 +102,17 @@ function protectedBy(tx: PublicTransaction, chaincode: string, key: string, orgs
   } catch {
     return false;
   }
+}
+
+/**
+ * The orgs whose peers validly endorsed the transaction: each signature checked over the proposal
+ * response, each certificate issued by its org's CA in the channel config and carrying the `peer`
+ * NodeOU. Done once per transaction, whatever number of orders it changed.
+ */
+export function validEndorsers(tx: PublicTransaction, trust: ChannelTrust): string[] {
+  return [
+    ...new Set(tx.endorsements.filter((e) => trust.isPeerOf(e.mspId, e.certificatePem) && signatureHolds(e)).map((e) => e.mspId)),
+  ].sort();
 }
 
 function signatureHolds(endorsement: PublicTransaction['endorsements'][number]): boolean {

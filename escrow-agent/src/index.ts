@@ -10,6 +10,6 @@ export {
   type RunningAgent,
 } from './agent';
 export { ChannelTrust } from './channel-trust';
-export { DecisionRefused, orderKey, proveDecision, type ProvenDecision } from './decision-proof';
+export { DecisionRefused, orderKey, proveDecision, validEndorsers, type ProvenDecision } from './decision-proof';
 export { escrowEffects, type EscrowEffect } from './escrow-effects';
 export { startAgentOnNetwork } from './agent-on-network';

@@ -49,7 +49,7 @@ export function startSweeper(options: SweeperOptions): { stop(): Promise<void> }
           'an escrow lock whose order never reached the chain went back to the buyer',
         );
       } else if (finalStates.includes(lock.chainState) && lock.chainTx) {
-        const effect = await options.act({ txId: lock.chainTx, orderId: lock.orderId }, `sweep-${Date.now()}-${round}`);
+        const effect = await options.act({ txId: lock.chainTx, orderIds: [lock.orderId] }, `sweep-${Date.now()}-${round}`);
         log.warn({ orderId: lock.orderId, state: lock.chainState, effect }, 'a lock past its expiry was resolved from the chain');
       }
     }

@@ -31,10 +31,11 @@ export class PgCheckpoints implements FollowerCheckpoints {
     );
   }
 
-  async markProcessed(jobId: string): Promise<void> {
-    await this.pool.query(`insert into ${this.schema}.processed (follower, job_id) values ($1, $2) on conflict do nothing`, [
+  async markProcessed(jobIds: string[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    await this.pool.query(`insert into ${this.schema}.processed (follower, job_id) select $1, unnest($2::text[]) on conflict do nothing`, [
       this.follower,
-      jobId,
+      jobIds,
     ]);
   }
 

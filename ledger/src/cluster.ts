@@ -105,6 +105,9 @@ export function postgresCommand(spec: ClusterSpec, binDir = postgresBinDir()): {
     unix_socket_directories: socketDir(spec),
     hba_file: hbaFile(spec),
     password_encryption: 'scram-sha-256',
+    // Every party's services hold pools of their own (the API, each bank's bridge, the escrow agent,
+    // the supervision service), and tests run worlds of their own beside them: 100 ran out.
+    max_connections: '300',
     // Logs go to the process's stderr, which the caller sends to its log file.
     logging_collector: 'off',
   };

@@ -1,10 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway, type Network } from '@hyperledger/fabric-gateway';
+import { connect, hash, type Gateway, type Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
-import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { OrgEndpoints } from './connection';
 import type { ActingIdentity } from './identity';
+import { messageSigner } from './message-signer';
 
 export interface GatewayConnection {
   gateway: Gateway;
@@ -25,8 +25,10 @@ export function connectGateway(connection: OrgEndpoints, identity: ActingIdentit
   const gateway = connect({
     client,
     identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificatePem) },
-    signer: 'sign' in identity ? (digest) => identity.sign(digest) : signers.newPrivateKeySigner(createPrivateKey(identity.privateKeyPem)),
-    hash: hash.sha256,
+    // A remote signer (a user's own device) signs the digest; a key at hand signs the whole message on OpenSSL.
+    ...('sign' in identity
+      ? { signer: (digest: Uint8Array) => identity.sign(digest), hash: hash.sha256 }
+      : { signer: messageSigner(identity.privateKeyPem), hash: hash.none }),
     evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
     endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
     submitOptions: () => ({ deadline: Date.now() + 5_000 }),

@@ -3,6 +3,7 @@ export { readConnection, readEndpoints, type OrgConnection, type OrgEndpoints } 
 export { customerAttributes } from './customer-registrar';
 export { enroll, enrollWithCsr, registerAndEnroll, registerCustomer, type UserAttributes } from './enrollment';
 export { chainHeight, connectGateway, peerClient, waitForBlock, type GatewayConnection } from './gateway-client';
+export { messageSigner, type MessageSigner } from './message-signer';
 export { PeerHeights } from './peer-heights';
 export { orgAdmin, type ActingIdentity, type RemoteSigningIdentity, type SigningIdentity } from './identity';
 export { Layout } from './layout';

@@ -39,6 +39,13 @@ export function peerEnv(layout: Layout, org: PeerOrg, fabricConfigDir: string): 
     // An invalid transaction's private data is never applied: waiting up to pullRetryThreshold (60 s)
     // for it would let anyone who forges one (test/e2e/collusion.test.ts) stall every member's commits.
     CORE_PEER_GOSSIP_PVTDATA_SKIPPULLINGINVALIDTRANSACTIONSDURINGCOMMIT: 'true',
+    ...(process.env.SECUREPAY_PROFILE_PEERS === '1'
+      ? // Go's pprof for the benchmarks' CPU profiles, on the operations port + 1000; off by default.
+        {
+          CORE_PEER_PROFILE_ENABLED: 'true',
+          CORE_PEER_PROFILE_LISTENADDRESS: endpoint({ host: org.peer.host, port: org.peer.operationsPort + 1000 }),
+        }
+      : {}),
   };
 }
 

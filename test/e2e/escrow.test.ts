@@ -206,22 +206,27 @@ describe('the escrow contract on the real network', () => {
     }
   });
 
-  it('lists orders by state and by party, a page at a time', async () => {
+  it('reads many orders with their terms at once, for the parties who may, refusing each other order on its own', async () => {
     const a = await driver.propose();
     const b = await driver.propose();
-    const page = JSON.parse(
-      await driver.evaluate('platform', 'ListOrdersByParty', 'BankAMSP', driver.parties.buyer.partyId!, '200', ''),
-    ) as { orders: Order[] };
-    const ids = page.orders.map((o) => o.orderId);
-    expect(ids).toEqual(expect.arrayContaining([a.orderId, b.orderId]));
-    const first = JSON.parse(await driver.evaluate('bankA', 'ListOrdersByState', 'PROPOSED', '1', '')) as {
-      orders: Order[];
-      bookmark: string;
-    };
-    expect(first.orders).toHaveLength(1);
-    const second = JSON.parse(await driver.evaluate('bankA', 'ListOrdersByState', 'PROPOSED', '1', first.bookmark)) as { orders: Order[] };
-    expect(second.orders[0]!.orderId).not.toBe(first.orders[0]!.orderId);
-    expect(await refusal(driver.evaluate('bankA', 'ListOrdersByState', 'LOST', '10', ''))).toMatch(/BAD_ARGUMENT: state must be one of/);
-    expect(await refusal(driver.evaluate('bankA', 'ListOrdersByState', 'PROPOSED', '100000', ''))).toMatch(/BAD_ARGUMENT: pageSize/);
+    const read = async (who: 'bankA' | 'bankB' | 'courier', ids: string[]) =>
+      JSON.parse(await driver.evaluate(who, 'GetOrdersWithTerms', JSON.stringify(ids))) as {
+        orders: { orderId: string; order?: Order; terms?: { price: string }; code?: string }[];
+      };
+    const { orders } = await read('bankA', [a.orderId, 'o-unknown', b.orderId]);
+    expect(orders.map((o) => [o.orderId, o.order?.orderId ?? o.code])).toEqual([
+      [a.orderId, a.orderId],
+      ['o-unknown', 'NOT_FOUND'],
+      [b.orderId, b.orderId],
+    ]);
+    expect(orders[0]!.terms!.price).toBe(a.terms.price);
+    // A courier may read the public order, not the terms: each order is refused, none shown.
+    const courier = await read('courier', [a.orderId, b.orderId]);
+    expect(courier.orders.map((o) => o.code)).toEqual(['WRONG_PARTY', 'WRONG_PARTY']);
+    expect(courier.orders.some((o) => o.terms)).toBe(false);
+    expect(await refusal(driver.evaluate('bankA', 'GetOrdersWithTerms', JSON.stringify([a.orderId, a.orderId])))).toMatch(
+      /BAD_ARGUMENT: the order ids must not repeat/,
+    );
+    expect(await refusal(driver.evaluate('bankA', 'GetOrdersWithTerms', 'not json'))).toMatch(/BAD_ARGUMENT/);
   });
 });

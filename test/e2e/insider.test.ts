@@ -188,7 +188,7 @@ describe('insiders cannot move escrowed money', () => {
     const queue = new Queue(agentQueueName, { connection, prefix: agentQueuePrefix(agent.queues, world.queueNamespace) });
     try {
       const outcome = await record('bank-BankAMSP (Redis)', "add a job to the escrow agent's queue", () =>
-        queue.add('forged', { txId: sha256Hex(), orderId: victim.orderId }),
+        queue.add('forged', { txId: sha256Hex(), orderIds: [victim.orderId] }),
       );
       expect(outcome).toMatch(/NOPERM|permission/i);
     } finally {
@@ -214,7 +214,7 @@ describe('insiders cannot move escrowed money', () => {
         ["another order's transaction", otherTx],
         ['an invalidated transaction that "confirmed" it', invalid.txId],
       ] as const) {
-        await queue.add('forged', { txId, orderId: victim.orderId }, { jobId: `forged-${txId}` });
+        await queue.add('forged', { txId, orderIds: [victim.orderId] }, { jobId: `forged-${txId}` });
         const code = await refusalRecorded(txId);
         matrix.push({ who: 'escrow agent login (stolen)', attempt: `queue ${attempt}`, outcome: code });
         expect(code).toMatch(/^NOT_(FOUND|WRITTEN|VALID)$/);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { signedIntentSchema } from './intent';
 import { idPattern, partyRefSchema } from './propose';
 
 /**
@@ -33,6 +34,22 @@ export const batchSchema = z
   .max(maxBatch)
   .refine((items) => new Set(items.map((i) => i.orderId)).size === items.length, 'an order may appear once per batch');
 export type Batch = z.infer<typeof batchSchema>;
+
+/**
+ * The platform's own batch (`CarryBatch`): users' signed intents it carries and its own steps, each
+ * order at most once. `approve` on a carried proposal records the platform's own approval of it in the
+ * same transaction.
+ */
+export const carriedBatchSchema = z
+  .array(
+    z.union([
+      z.strictObject({ intent: signedIntentSchema, approve: z.literal(true).optional() }),
+      z.strictObject({ orderId: z.string().regex(idPattern, 'an order id of 1-64 letters, digits, _ or -'), step: batchStepSchema }),
+    ]),
+  )
+  .min(1)
+  .max(maxBatch);
+export type CarriedBatch = z.infer<typeof carriedBatchSchema>;
 
 /** Why one order of a batch was not changed; the others still were. */
 export interface BatchRefusal {

@@ -11,6 +11,7 @@ export interface EventPosition {
 export interface FollowerCheckpoints {
   load(): Promise<EventPosition | undefined>;
   save(position: EventPosition): Promise<void>;
-  markProcessed(jobId: string): Promise<void>;
+  /** Marks jobs (or parts of one: a job may cover several orders) as having taken effect. */
+  markProcessed(jobIds: string[]): Promise<void>;
   processed(jobIds: string[]): Promise<Set<string>>;
 }

@@ -97,7 +97,7 @@ export async function followChain<J>(options: ChainFollowerOptions<J>): Promise<
       const data = options.parse(job.data);
       try {
         const effect = await options.handle(data, job.id!);
-        await checkpoints.markProcessed(job.id!);
+        await checkpoints.markProcessed([job.id!]);
         observe?.applied?.(effect, data);
         return effect;
       } catch (error) {
