@@ -348,7 +348,7 @@ begin
                                              tx_id, block_number, tx_index, written_at, first_block, transitions)
   select distinct on (o."orderId") o."orderId", o.state, o."buyerBank", o."merchantBank", supervision.ms(o."createdAt"),
          o."deadlineName", supervision.ms(o."deadline"), o."txId", o."blockNumber", o."txIndex", supervision.ms(o."writtenAt"),
-         o."blockNumber", coalesce(o.transitions, '[]'::jsonb)
+         min(o."blockNumber") over (partition by o."orderId"), coalesce(o.transitions, '[]'::jsonb)
     from jsonb_to_recordset(p_orders) as o("orderId" text, state text, "buyerBank" text, "merchantBank" text, "createdAt" bigint,
          "deadlineName" text, "deadline" bigint, "txId" text, "blockNumber" bigint, "txIndex" int, "writtenAt" bigint, transitions jsonb)
    order by o."orderId", o."blockNumber" desc, o."txIndex" desc

@@ -461,7 +461,7 @@ describe("the central bank's chain scan", () => {
       txId: escrowed.txId,
       blockNumber: '5',
       txIndex: 0,
-      firstBlock: '5',
+      firstBlock: '4',
       deadlineName: 'deliverBy',
     });
     // The same blocks read again by a restarted scan, and an older write in a later call, change nothing.

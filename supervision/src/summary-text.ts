@@ -33,12 +33,12 @@ export function renderSummary(s: SupervisionSummary): string {
       ]),
     ]).map((line) => `    ${line}`),
     `  reconciliation  ${s.reconciliation.verdict}` +
-      (s.reconciliation.awaiting > 0 ? ` (${s.reconciliation.awaiting} awaiting the escrow agent or the chain)` : '') +
       (s.reconciliation.discrepancies > 0
         ? `: ${Object.entries(s.reconciliation.byKind)
             .map(([kind, n]) => `${n} ${kind}`)
             .join(', ')}`
-        : ''),
+        : '') +
+      (s.reconciliation.awaiting > 0 ? ` (${s.reconciliation.awaiting} awaiting the escrow agent or the chain)` : ''),
     `  aging           ${s.aging.locksPastExpiry} lock(s) past their expiry, ${s.aging.ordersPastDeadline} order(s) past their state's deadline`,
   ];
   return lines.join('\n');
