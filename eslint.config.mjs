@@ -29,7 +29,7 @@ export default tseslint.config(
   },
   {
     // The dashboard is a plain browser script, served as is.
-    files: ['api/src/dashboard/*.js'],
+    files: ['api/src/dashboard/*.js', 'supervision/src/page/*.js'],
     languageOptions: {
       sourceType: 'script',
       globals: {

@@ -11,6 +11,7 @@ module.exports = {
     '<rootDir>/client/src',
     '<rootDir>/ledger/src',
     '<rootDir>/escrow-agent/src',
+    '<rootDir>/supervision/src',
     '<rootDir>/network/src',
     '<rootDir>/bridge/src',
     '<rootDir>/api/src',

@@ -45,3 +45,18 @@ export {
 export { provisionRoles, type RolePassword } from './roles';
 export { freePort, startScratchCluster, type ScratchCluster } from './scratch-cluster';
 export { createTestDatabase, type LedgerAccess, type TestDatabase } from './test-database';
+export {
+  SupervisionLedger,
+  lockStatuses,
+  type AgentProgress,
+  type Aging,
+  type BankExposure,
+  type ChainOrderRecord,
+  type ChainOrderRow,
+  type ChainScanPosition,
+  type ChainTransition,
+  type EscrowLockRow,
+  type JournalCheck,
+  type LockStatus,
+  type Supply,
+} from './supervision-ledger';
