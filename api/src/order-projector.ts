@@ -1,8 +1,9 @@
 import type { ChaincodeEvent, Network } from '@hyperledger/fabric-gateway';
 import type { common } from '@hyperledger/fabric-protos';
-import { ordersChangedSchema, readEvents, type FollowerCheckpoints } from '@securepay/client';
+import { ordersChangedSchema, readEvents, type FollowerCheckpoints, type OrderChange } from '@securepay/client';
 import { publicTransactions, type PublicTransaction } from '@securepay/network';
 import type { Logger } from 'pino';
+import type { ListedOrder } from './listed-order';
 import type { OrderListing } from './order-listing';
 import { projectChange } from './order-projection';
 
@@ -20,6 +21,13 @@ export class ProjectorError extends Error {
   }
 }
 
+/** One change the projector applied: the event's entry, its place in the event, and the order as the transaction wrote it. */
+export interface AppliedChange {
+  change: OrderChange;
+  changeIndex: number;
+  order: ListedOrder;
+}
+
 export interface OrderProjectorOptions {
   /** The platform's own peer, whose events are followed. */
   network: Network;
@@ -29,6 +37,11 @@ export interface OrderProjectorOptions {
   listing: OrderListing;
   /** Where reading resumes: `platform.checkpoints`, which the listing also reports to its callers. */
   checkpoints: FollowerCheckpoints;
+  /**
+   * Called once per chain event with every change just applied to the listing, before the checkpoint
+   * moves: a crash re-reads the event and calls it again, so it must be idempotent (webhooks are).
+   */
+  afterApplied?(changes: AppliedChange[]): Promise<void>;
   log: Logger;
 }
 
@@ -78,7 +91,8 @@ export async function startOrderProjector(options: OrderProjectorOptions): Promi
       return;
     }
     const { tx, index } = await transactionOf(event);
-    for (const change of parsed.data.changes) {
+    const applied: AppliedChange[] = [];
+    for (const [changeIndex, change] of parsed.data.changes.entries()) {
       const order = projectChange(tx, index, options.chaincode, change);
       if (!order) {
         log.warn(
@@ -88,8 +102,10 @@ export async function startOrderProjector(options: OrderProjectorOptions): Promi
         continue;
       }
       const outcome = await listing.apply(order);
+      applied.push({ change, changeIndex, order });
       log.debug({ orderId: order.orderId, state: order.state, block: tx.blockNumber.toString(), outcome }, 'order listed');
     }
+    if (applied.length > 0) await options.afterApplied?.(applied);
   };
 
   const reader = readEvents(options.network, options.chaincode, from, 0n, abort.signal, log, async (event) => {
