@@ -6,6 +6,7 @@
 -- the functions below (owned by the database owner, granted to the platform alone).
 
 -- One per order change, in the order the projector recorded them (`seq`: "replay from an event").
+-- Written on the projector's path, once per chain event: only the indexes the constraints need.
 create table platform.webhook_events (
   seq bigserial primary key,
   -- Derived from the transaction and the change's place in its event: a re-read event adds nothing.
@@ -24,7 +25,6 @@ create table platform.webhook_events (
   audience text[] not null,
   recorded_at timestamptz not null default now()
 );
-create index webhook_events_audience on platform.webhook_events using gin (audience);
 
 create table platform.webhook_subscriptions (
   id text primary key check (id ~ '^whs_[0-9a-f]{32}$'),
@@ -77,7 +77,6 @@ create index webhook_deliveries_order on platform.webhook_deliveries (subscripti
   where status in ('pending', 'parked');
 create index webhook_deliveries_due on platform.webhook_deliveries (next_attempt_at) where status = 'pending';
 create index webhook_deliveries_log on platform.webhook_deliveries (subscription_id, id desc);
-create index webhook_deliveries_event on platform.webhook_deliveries (event_seq);
 
 -- The deliveries among `p_ids` that may be sent now: pending, of an active subscription, and the
 -- oldest undelivered one of their order for that subscription.

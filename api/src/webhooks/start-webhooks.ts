@@ -23,16 +23,16 @@ export interface RunningWebhooks {
 type WebhookConfig = Pick<
   ApiConfig,
   | 'API_QUEUE_NAMESPACE'
-  | 'API_WEBHOOK_ALLOW_PRIVATE_URLS'
+  | 'API_WEBHOOK_ALLOW_PRIVATE'
   | 'API_WEBHOOK_TIMEOUT_MS'
   | 'API_WEBHOOK_RETRY_BASE_MS'
   | 'API_WEBHOOK_RETRY_MAX_MS'
   | 'API_WEBHOOK_RETRY_FOR_MS'
-  | 'API_WEBHOOK_PAUSE_AFTER_FAILURES'
+  | 'API_WEBHOOK_PAUSE_FAILURES'
   | 'API_WEBHOOK_PAUSE_AFTER_MS'
   | 'API_WEBHOOK_CONCURRENCY'
   | 'API_WEBHOOK_SWEEP_MS'
-  | 'API_WEBHOOK_MAX_SUBSCRIPTIONS'
+  | 'API_WEBHOOK_MAX_PER_CALLER'
   | 'API_WEBHOOK_REPLAY_MAX'
 >;
 
@@ -51,13 +51,13 @@ export function startWebhooks(options: {
     keystore: options.keystore,
     redis: () => new IORedis({ ...redisOptions(options.queues), maxRetriesPerRequest: null }),
     prefix: platformQueuePrefix(options.queues, config.API_QUEUE_NAMESPACE),
-    send: { timeoutMs: config.API_WEBHOOK_TIMEOUT_MS, allowInternal: config.API_WEBHOOK_ALLOW_PRIVATE_URLS },
+    send: { timeoutMs: config.API_WEBHOOK_TIMEOUT_MS, allowInternal: config.API_WEBHOOK_ALLOW_PRIVATE },
     retry: {
       baseMs: config.API_WEBHOOK_RETRY_BASE_MS,
       maxMs: config.API_WEBHOOK_RETRY_MAX_MS,
       retryForMs: config.API_WEBHOOK_RETRY_FOR_MS,
     },
-    pause: { failures: config.API_WEBHOOK_PAUSE_AFTER_FAILURES, afterMs: config.API_WEBHOOK_PAUSE_AFTER_MS },
+    pause: { failures: config.API_WEBHOOK_PAUSE_FAILURES, afterMs: config.API_WEBHOOK_PAUSE_AFTER_MS },
     concurrency: config.API_WEBHOOK_CONCURRENCY,
     sweepMs: config.API_WEBHOOK_SWEEP_MS,
     log,
@@ -67,8 +67,8 @@ export function startWebhooks(options: {
     options.keystore,
     dispatcher,
     {
-      allowInternal: config.API_WEBHOOK_ALLOW_PRIVATE_URLS,
-      maxSubscriptionsPerOwner: config.API_WEBHOOK_MAX_SUBSCRIPTIONS,
+      allowInternal: config.API_WEBHOOK_ALLOW_PRIVATE,
+      maxSubscriptionsPerOwner: config.API_WEBHOOK_MAX_PER_CALLER,
       replayMax: config.API_WEBHOOK_REPLAY_MAX,
     },
     log,

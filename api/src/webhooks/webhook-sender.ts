@@ -9,7 +9,7 @@ export type SendOutcome = { delivered: true; statusCode: number } | { delivered:
 
 export interface SendOptions {
   timeoutMs: number;
-  /** `API_WEBHOOK_ALLOW_PRIVATE_URLS`: whether loopback, private and reserved addresses may be reached. */
+  /** `API_WEBHOOK_ALLOW_PRIVATE`: whether loopback, private and reserved addresses may be reached. */
   allowInternal: boolean;
 }
 

@@ -12,7 +12,7 @@ export class WebhookUrlRefused extends Error {
 }
 
 /**
- * Addresses a webhook must not reach unless the operator allows it (`API_WEBHOOK_ALLOW_PRIVATE_URLS`):
+ * Addresses a webhook must not reach unless the operator allows it (`API_WEBHOOK_ALLOW_PRIVATE`):
  * loopback, private, shared, link-local (cloud metadata lives there), unspecified, benchmarking,
  * multicast and reserved ranges — anything that is not a public host. Otherwise a subscriber could make
  * the API probe the platform's own network.

@@ -112,12 +112,12 @@ class World {
       API_PLATFORM_TOKEN: this.platform.token,
       API_BANK_TOKENS: `BankAMSP=${this.bankA.token}`,
       API_QUEUE_NAMESPACE: `test-${randomBytes(4).toString('hex')}`,
-      API_WEBHOOK_ALLOW_PRIVATE_URLS: 'on',
+      API_WEBHOOK_ALLOW_PRIVATE: 'on',
       API_WEBHOOK_TIMEOUT_MS: '400',
       API_WEBHOOK_RETRY_BASE_MS: '50',
       API_WEBHOOK_RETRY_MAX_MS: '400',
       API_WEBHOOK_RETRY_FOR_MS: '60000',
-      API_WEBHOOK_PAUSE_AFTER_FAILURES: '12',
+      API_WEBHOOK_PAUSE_FAILURES: '12',
       API_WEBHOOK_PAUSE_AFTER_MS: '2500',
       API_WEBHOOK_SWEEP_MS: '250',
       API_WEBHOOK_REPLAY_MAX: '5',
@@ -396,6 +396,19 @@ describe('webhooks', () => {
     expect(first.headers['content-type']).toBe('application/json');
     expect(first.headers['securepay-event-id']).toBe(idOf(first));
     expect(first.headers['securepay-signature']).toMatch(/^t=[0-9]+,v1=[0-9a-f]{64}$/);
+  });
+
+  it('describes its routes in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${world.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    for (const path of [
+      '/webhooks',
+      '/webhooks/{subscriptionId}/deliveries',
+      '/webhooks/{subscriptionId}/replay',
+      '/webhooks/{subscriptionId}/resume',
+    ]) {
+      expect(doc.paths).toHaveProperty([path]);
+    }
+    expect(JSON.stringify(doc.paths['/webhooks']!.post)).toContain('order.settled');
   });
 
   it('records each change once however often the projector hands it over, in one call per chain event', async () => {
@@ -832,7 +845,7 @@ describe('webhooks that give up on a delivery', () => {
   let hook: WebhookReceiver;
   beforeAll(async () => {
     // Retried for 300 ms only, and no pausing: a failing delivery is parked quickly.
-    world = await World.create({ API_WEBHOOK_RETRY_FOR_MS: '300', API_WEBHOOK_PAUSE_AFTER_FAILURES: '100000' });
+    world = await World.create({ API_WEBHOOK_RETRY_FOR_MS: '300', API_WEBHOOK_PAUSE_FAILURES: '100000' });
   }, 120_000);
   afterAll(async () => {
     await hook?.close();

@@ -11,7 +11,7 @@ import { checkWebhookUrl, WebhookUrlRefused } from './webhook-url';
 import type { DeliveryLogEntry, DeliveryStatus, SubscriptionView, WebhookStore } from './webhook-store';
 
 export interface WebhookSettings {
-  /** `API_WEBHOOK_ALLOW_PRIVATE_URLS`. */
+  /** `API_WEBHOOK_ALLOW_PRIVATE`. */
   allowInternal: boolean;
   maxSubscriptionsPerOwner: number;
   replayMax: number;
