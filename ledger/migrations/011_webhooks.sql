@@ -54,8 +54,10 @@ create index webhook_subscriptions_live on platform.webhook_subscriptions (statu
 -- retry window and holds its order's later deliveries until the owner resumes the subscription.
 create table platform.webhook_deliveries (
   id bigserial primary key,
-  subscription_id text not null references platform.webhook_subscriptions (id),
-  event_seq bigint not null references platform.webhook_events (seq),
+  -- No foreign keys: a per-row check on the projector's path for ids that only these functions
+  -- write, each taken from the row it has just read or inserted; nothing deletes either row.
+  subscription_id text not null,
+  event_seq bigint not null,
   order_id text not null,
   -- 0: the live delivery; n: made by the subscription's nth replay.
   replay int not null default 0,
@@ -91,14 +93,13 @@ language sql stable security definer set search_path = platform, pg_temp as $$
 $$;
 
 -- The projector's one call per chain event: its order changes as events (a change already recorded
--- is skipped), a delivery for each subscription that wants one, and the deliveries to send now.
+-- is skipped), a delivery for each subscription that wants one, and which of them to send now — one
+-- statement. A new delivery may go now when its subscription is active and no earlier delivery of its
+-- order for that subscription is undelivered, neither in the table nor among those made here.
 create function platform.record_webhook_events(p_events jsonb) returns table (delivery_id bigint, attempts int, next_attempt_at timestamptz)
-language plpgsql security definer set search_path = platform, pg_temp as $$
-declare
-  created bigint[];
-begin
+language sql security definer set search_path = platform, pg_temp as $$
   with incoming as (
-    select e.*, n
+    select e.*, a.n
       from jsonb_array_elements(p_events) with ordinality as a(value, n),
            jsonb_to_record(a.value) as e(event_id text, type text, order_id text, state text, previous_state text, action text,
                                          tx_id text, block_number bigint, tx_index int, occurred_at timestamptz, audience text[])
@@ -108,19 +109,26 @@ begin
       from incoming order by n
     on conflict (event_id) do nothing
     returning seq, type, order_id, audience
-  ), queued as (
-    insert into webhook_deliveries (subscription_id, event_seq, order_id)
-    select s.id, a.seq, a.order_id
+  ), wanted as (
+    select s.id as subscription_id, a.seq, a.order_id,
+           s.status = 'active'
+             and row_number() over (partition by s.id, a.order_id order by a.seq) = 1
+             and not exists (select 1 from webhook_deliveries p
+                              where p.subscription_id = s.id and p.order_id = a.order_id and p.status in ('pending', 'parked')) as sendable
       from added a join webhook_subscriptions s
         on s.status <> 'disabled'
        and (s.audience is null or s.audience = any(a.audience))
        and ('*' = any(s.event_types) or a.type = any(s.event_types))
-     order by a.seq, s.id
-    returning id
+  ), queued as (
+    insert into webhook_deliveries (subscription_id, event_seq, order_id)
+    select subscription_id, seq, order_id from wanted order by seq, subscription_id
+    returning id, subscription_id, event_seq, attempts, next_attempt_at
   )
-  select coalesce(array_agg(id), '{}') into created from queued;
-  return query select * from webhook_heads(created);
-end $$;
+  select q.id, q.attempts, q.next_attempt_at
+    from queued q join wanted w on w.subscription_id = q.subscription_id and w.seq = q.event_seq
+   where w.sendable
+   order by q.id
+$$;
 
 -- A new subscription, or the one this id already names (the same caller's same creation request).
 -- At most p_max live (not disabled) subscriptions per owner.
