@@ -127,7 +127,7 @@ export function createApp(options: AppOptions): express.Express {
 
   for (const route of options.routes) {
     const chain: RequestHandler[] = [authenticate(options.users, route)];
-    if (route.method === 'post') chain.push(idempotency(options.pool));
+    if (route.method === 'post') chain.push(idempotency(options.pool, route.keptAnswer));
     app[route.method](route.path, ...chain, handler(route));
   }
 

@@ -29,6 +29,12 @@ const perBank = (name: string, what: string, valid: (value: string) => boolean) 
       return values;
     });
 
+const onOff = (fallback: 'on' | 'off') =>
+  z
+    .enum(['on', 'off'])
+    .default(fallback)
+    .transform((value) => value === 'on');
+
 const token = (value: string): boolean => value.length >= 32;
 const httpUrl = (value: string): boolean => /^https?:\/\/[^\s]+$/.test(value);
 
@@ -60,6 +66,29 @@ export const apiConfigSchema = z.object({
    * carries it (batched only); `separate`: its operator approves each order with its own call.
    */
   API_PLATFORM_APPROVAL: z.enum(['on-proposal', 'separate']).default('on-proposal'),
+  /** A namespace under the platform's own queue prefix (`<prefix>:<namespace>`): keeps test runs apart. */
+  API_QUEUE_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9-]*$/, 'API_QUEUE_NAMESPACE is letters, digits and -')
+    .default(''),
+  // Webhooks (README "Webhooks"): where they may go, how long each try waits, how retries back off.
+  /** `on` lets subscriptions name loopback, private and link-local addresses (a receiver on this machine). */
+  API_WEBHOOK_ALLOW_PRIVATE: onOff('off'),
+  API_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  API_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+  API_WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).default(3_600_000),
+  /** How long a delivery is retried from its first failed attempt before it is parked. */
+  API_WEBHOOK_RETRY_FOR_MS: z.coerce.number().int().min(0).default(86_400_000),
+  /** A subscription is paused once this many attempts in a row have failed … */
+  API_WEBHOOK_PAUSE_FAILURES: z.coerce.number().int().min(1).default(20),
+  /** … over at least this long, without one success between. */
+  API_WEBHOOK_PAUSE_AFTER_MS: z.coerce.number().int().min(0).default(86_400_000),
+  API_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** How often deliveries that are due but have no job in Redis (Redis lost it) are queued again. */
+  API_WEBHOOK_SWEEP_MS: z.coerce.number().int().min(100).default(10_000),
+  API_WEBHOOK_MAX_PER_CALLER: z.coerce.number().int().min(1).max(1000).default(10),
+  /** The most events one replay request sends again; the answer names where the next one starts. */
+  API_WEBHOOK_REPLAY_MAX: z.coerce.number().int().min(1).max(100_000).default(1_000),
 });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 

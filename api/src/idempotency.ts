@@ -13,9 +13,10 @@ const keyPattern = /^[A-Za-z0-9_.:-]{8,128}$/;
  * `Idempotency-Key` on every state-changing request. The first response (success or refusal) is kept
  * per caller and key; a repeat gets it back unchanged (`Idempotent-Replayed: true`), a repeat with
  * another body or path is a 409, and one that arrives while the first is running is a 409 too.
- * Server errors are not kept, so the client can try again.
+ * Server errors are not kept, so the client can try again. `keptAnswer` says what of a successful
+ * answer may be kept (a secret shown once is not); the repeat gets that.
  */
-export function idempotency(pool: pg.Pool): RequestHandler {
+export function idempotency(pool: pg.Pool, keptAnswer?: (body: unknown) => unknown): RequestHandler {
   return async (req, res, next) => {
     const key = req.get('Idempotency-Key');
     if (!key) throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'an Idempotency-Key header is required on every state-changing request');
@@ -51,13 +52,13 @@ export function idempotency(pool: pg.Pool): RequestHandler {
         throw new ApiError(409, 'REQUEST_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed');
     }
     res.locals.idempotencyKey = key;
-    keepResponse(pool, res, scope, key);
+    keepResponse(pool, res, scope, key, keptAnswer);
     next();
   };
 }
 
 /** Stores the response before it is sent, so that a repeat arriving right after it finds it. */
-function keepResponse(pool: pg.Pool, res: Response, scope: string, key: string): void {
+function keepResponse(pool: pg.Pool, res: Response, scope: string, key: string, keptAnswer?: (body: unknown) => unknown): void {
   const send = res.json.bind(res);
   res.json = (body: unknown) => {
     // 202: a step waiting for a self-custody user's signature. It is not over: the key stays in
@@ -70,7 +71,7 @@ function keepResponse(pool: pg.Pool, res: Response, scope: string, key: string):
             scope,
             key,
             res.statusCode,
-            JSON.stringify(body),
+            JSON.stringify(keptAnswer && res.statusCode < 300 ? keptAnswer(body) : body),
           ]);
     void stored.then(
       () => send(body),

@@ -1,8 +1,9 @@
 import type { ChaincodeEvent, Network } from '@hyperledger/fabric-gateway';
 import type { common } from '@hyperledger/fabric-protos';
-import { ordersChangedSchema, readEvents, type FollowerCheckpoints } from '@securepay/client';
+import { ordersChangedSchema, readEvents, type FollowerCheckpoints, type OrderChange } from '@securepay/client';
 import { publicTransactions, type PublicTransaction } from '@securepay/network';
 import type { Logger } from 'pino';
+import type { ListedOrder } from './listed-order';
 import type { OrderListing } from './order-listing';
 import { projectChange } from './order-projection';
 
@@ -20,6 +21,13 @@ export class ProjectorError extends Error {
   }
 }
 
+/** One change the projector applied: the event's entry, its place in the event, and the order as the transaction wrote it. */
+export interface AppliedChange {
+  change: OrderChange;
+  changeIndex: number;
+  order: ListedOrder;
+}
+
 export interface OrderProjectorOptions {
   /** The platform's own peer, whose events are followed. */
   network: Network;
@@ -29,6 +37,11 @@ export interface OrderProjectorOptions {
   listing: OrderListing;
   /** Where reading resumes: `platform.checkpoints`, which the listing also reports to its callers. */
   checkpoints: FollowerCheckpoints;
+  /**
+   * Called once per chain event with every change just applied to the listing, before the checkpoint
+   * moves: a crash re-reads the event and calls it again, so it must be idempotent (webhooks are).
+   */
+  afterApplied?(changes: AppliedChange[]): Promise<void>;
   log: Logger;
 }
 
@@ -78,7 +91,7 @@ export async function startOrderProjector(options: OrderProjectorOptions): Promi
       return;
     }
     const { tx, index } = await transactionOf(event);
-    const orders = parsed.data.changes.flatMap((change) => {
+    const applied = parsed.data.changes.flatMap((change, changeIndex): AppliedChange[] => {
       const order = projectChange(tx, index, options.chaincode, change);
       if (!order) {
         log.warn(
@@ -86,10 +99,11 @@ export async function startOrderProjector(options: OrderProjectorOptions): Promi
           'event names an order its transaction did not write',
         );
       }
-      return order ? [order] : [];
+      return order ? [{ change, changeIndex, order }] : [];
     });
-    const outcomes = await listing.applyAll(orders);
+    const outcomes = await listing.applyAll(applied.map((a) => a.order));
     log.debug({ txId: tx.txId, block: tx.blockNumber.toString(), orders: outcomes.size }, 'orders listed');
+    if (applied.length > 0) await options.afterApplied?.(applied);
   };
 
   const reader = readEvents(options.network, options.chaincode, from, 0n, abort.signal, log, async (event) => {

@@ -19,6 +19,7 @@ import { startOrderProjector } from './order-projector';
 import { routes } from './routes';
 import { SigningRequests } from './signing-requests';
 import { UserRegistry } from './user-registry';
+import { startWebhooks } from './webhooks/start-webhooks';
 
 export interface PlatformApiOptions {
   config: ApiConfig;
@@ -104,12 +105,15 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
   // The listing follows the platform's own peer from its checkpoint; it serves whatever it has read so far.
   const listingCheckpoints = new PgCheckpoints(pool, 'platform', orderListingFollower);
   const listing = new OrderListing(pool, listingCheckpoints);
+  // Each order change the listing applies becomes a webhook event, delivered through the platform's own queue.
+  const webhooks = startWebhooks({ config, pool, keystore, queues: options.queues, log: log.child({ component: 'webhooks' }) });
   const projector = await startOrderProjector({
     network: sessions.platformChannel(),
     chaincode: platformConnection.chaincode,
     blockOf: (txId) => sessions.blockOf(txId),
     listing,
     checkpoints: listingCheckpoints,
+    afterApplied: (changes) => webhooks.webhooks.record(changes),
     log: log.child({ follower: orderListingFollower }),
   });
   const redis = new Redis({ ...redisOptions(options.queues), lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
@@ -117,7 +121,16 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
   await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not reachable yet'));
 
   const app = createApp({
-    routes: routes({ users, desk, listing, ledger, platformWallet, bankLedgers: options.bankLedgers, signing }),
+    routes: routes({
+      users,
+      desk,
+      listing,
+      ledger,
+      platformWallet,
+      bankLedgers: options.bankLedgers,
+      signing,
+      webhooks: webhooks.webhooks,
+    }),
     users,
     pool,
     metrics: new HttpMetrics(),
@@ -144,6 +157,7 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
       server.closeAllConnections();
       // Before the sessions and the pool it reads and writes through.
       await projector.stop();
+      await webhooks.stop();
       sessions.close();
       redis.disconnect();
       await pool.end();

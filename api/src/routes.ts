@@ -5,6 +5,8 @@ import type { OrderDesk } from './order-desk';
 import type { OrderListing } from './order-listing';
 import type { SigningRequests } from './signing-requests';
 import type { Caller, UserRegistry } from './user-registry';
+import { webhookRoutes } from './webhooks/webhook-routes';
+import type { Webhooks } from './webhooks/webhooks';
 import * as s from './schemas';
 
 /** Who may call a route: anyone, or an authenticated caller (each handler then checks which kind). */
@@ -22,13 +24,18 @@ export interface Route {
   method: 'get' | 'post';
   path: string;
   summary: string;
-  tag: 'users' | 'wallets' | 'orders' | 'transactions';
+  tag: 'users' | 'wallets' | 'orders' | 'transactions' | 'webhooks';
   access: Access;
   body?: ZodType;
   params?: ZodType;
   query?: ZodType;
   /** The success status; state-changing routes need an Idempotency-Key. */
   status?: number;
+  /**
+   * What the idempotency store keeps of a POST's answer, when not all of it may rest in the database
+   * (a secret shown once): a repeat of the request gets this instead. The whole answer by default.
+   */
+  keptAnswer?(body: unknown): unknown;
   handle(input: RouteInput): Promise<unknown>;
 }
 
@@ -48,6 +55,8 @@ export interface RouteDeps {
   bankLedgers?: ReadonlyMap<string, CbdcLedger>;
   /** The offline-signing flow of users who keep their own key. */
   signing: SigningRequests;
+  /** Callers' webhook subscriptions and their deliveries (`webhooks/`). */
+  webhooks: Webhooks;
 }
 
 const caller = (input: RouteInput): Caller => input.caller!;
@@ -326,5 +335,6 @@ export function routes(deps: RouteDeps): Route[] {
       params: s.txIdParams,
       handle: (input) => desk.transaction(input.params.txId!),
     },
+    ...webhookRoutes(deps.webhooks),
   ];
 }

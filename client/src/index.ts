@@ -47,3 +47,22 @@ export { newCertificateRequest, SelfSigningUser, type ApiAnswer } from './self-c
 export { confirmIntent, defaultIntentLifetimeMs, nonReceiptIntent, proposeIntent, signIntent } from './intent';
 export type { Batch, BatchStep, CarriedBatch, Intent, SignedIntent } from '@securepay/chaincode/src/order';
 export { defaultBatchWindow, StepBatcher, type BatchedStep, type BatchWindow } from './step-batcher';
+export {
+  defaultWebhookToleranceSeconds,
+  signWebhook,
+  verifyWebhook,
+  webhookSignature,
+  webhookSignatureHeader,
+  WebhookSignatureError,
+  type VerifyWebhookOptions,
+  type WebhookSignatureCode,
+} from './webhook-signature';
+export {
+  readWebhook,
+  webhookEventSchema,
+  webhookEventTypeOf,
+  webhookEventTypes,
+  type WebhookEvent,
+  type WebhookEventType,
+} from './webhook-event';
+export { WebhookReceiver, type ReceivedDelivery, type ReceiverAnswer, type WebhookReceiverOptions } from './webhook-receiver';

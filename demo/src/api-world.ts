@@ -63,6 +63,8 @@ export class ApiWorld {
   readonly keystoreSecret = randomBytes(32).toString('hex');
   /** The fee wallet's owner credential: the central bank opens the wallet with it, the API holds it. */
   readonly platformWalletSecret = randomBytes(24).toString('hex');
+  /** The API's queues (webhook deliveries) under the platform's prefix: this world's alone, the same across its APIs. */
+  readonly apiQueueNamespace = `api-${randomBytes(4).toString('hex')}`;
   private readonly layout = runningLayout();
   private readonly bridges: RunningBridge[] = [];
   private readonly onboardings = new Map<string, RunningOnboarding>();
@@ -145,6 +147,7 @@ export class ApiWorld {
       API_BANK_TOKENS: `BankAMSP=${this.tokens.BankAMSP},BankBMSP=${this.tokens.BankBMSP}`,
       API_ONBOARDING_URLS: [...this.onboardings].map(([bank, o]) => `${bank}=${o.url}`).join(','),
       API_ONBOARDING_TOKENS: [...this.onboardings].map(([bank]) => `${bank}=${this.onboardingTokens[bank]}`).join(','),
+      API_QUEUE_NAMESPACE: this.apiQueueNamespace,
       ...overrides,
     });
   }
@@ -165,6 +168,18 @@ export class ApiWorld {
       log,
     });
     this.apis.push(api);
+    return api;
+  }
+
+  /**
+   * The API `client` talks to stopped (as its process would be) and a new one started on the same
+   * database and queues with `overrides`; `client` then talks to the new one.
+   */
+  async restartApi(overrides: Record<string, string> = {}): Promise<RunningPlatformApi> {
+    const current = this.apis.findIndex((api) => api.url === this.client.baseUrl);
+    if (current >= 0) await this.apis.splice(current, 1)[0]!.close();
+    const api = await this.startApi(overrides);
+    this.client = new SecurePayClient(api.url);
     return api;
   }
 

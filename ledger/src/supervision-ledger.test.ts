@@ -415,7 +415,7 @@ describe("the agent's progress", () => {
     const done = `${txId()}.${orders.settled}`;
     const notDone = `${txId()}.${orders.open}`;
     expect(await supervision.agentProgress('escrow-agent', [done])).toEqual({ checkpoint: null, processed: [] });
-    await checkpoints.markProcessed(done);
+    await checkpoints.markProcessed([done]);
     const tx = txId();
     await checkpoints.save({ blockNumber: 12n, transactionId: tx });
     const progress = await supervision.agentProgress('escrow-agent', [done, notDone]);

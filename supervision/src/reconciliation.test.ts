@@ -53,7 +53,7 @@ function lockOf(
 }
 
 const nobody: AgentSide = { processed: new Set() };
-const processedAll = (chain: ChainSide[]): AgentSide => ({ processed: new Set(chain.map((c) => agentJobId(c.txId, c.orderId))) });
+const processedAll = (chain: ChainSide[]): AgentSide => ({ processed: new Set(chain.map((c) => agentJobId(c.txId))) });
 
 /** The specification, row by row: each state the chain can hold, and the escrow status it calls for. */
 const mapping: [string, LockStatus][] = [
@@ -230,8 +230,8 @@ describe("the escrow agent's progress", () => {
   it('a decision is processed when its job took effect, or its block is below the checkpoint', () => {
     const chain = chainAt('o-p', 'CONFIRMED');
     expect(agentProcessed(chain, nobody)).toBe(false);
-    expect(agentProcessed(chain, { processed: new Set([agentJobId(chain.txId, 'o-p')]) })).toBe(true);
-    expect(agentProcessed(chain, { processed: new Set([agentJobId(chain.txId, 'o-other')]) })).toBe(false);
+    expect(agentProcessed(chain, { processed: new Set([agentJobId(chain.txId)]) })).toBe(true);
+    expect(agentProcessed(chain, { processed: new Set([agentJobId('ef'.repeat(32))]) })).toBe(false);
     expect(agentProcessed(chain, { checkpointBlock: 21n, processed: new Set() })).toBe(true);
     // The checkpoint's own block may hold events after the checkpoint's: not yet proven processed.
     expect(agentProcessed(chain, { checkpointBlock: 20n, processed: new Set() })).toBe(false);
@@ -251,7 +251,7 @@ describe("the escrow agent's progress", () => {
       ...lockOf('o-c', 'locked'),
       ...lockOf('o-d', 'posted', [chain[3]!.txId]),
     ];
-    expect(decisionsToCheck(chain, ledger)).toEqual([agentJobId(chain[0]!.txId, 'o-a'), agentJobId(chain[2]!.txId, 'o-c')]);
+    expect(decisionsToCheck(chain, ledger)).toEqual([agentJobId(chain[0]!.txId), agentJobId(chain[2]!.txId)]);
   });
 });
 

@@ -34,8 +34,11 @@ const allows: Record<'posted' | 'voided', readonly string[]> = {
 /** How the escrow agent's voids of orphaned locks name their cause instead of a transaction. */
 const orphanReturn = /^orphan@\d+$/;
 
-/** The id of the job the escrow agent reads a decision as: one per (transaction, order). */
-export const agentJobId = (txId: string, orderId: string): string => `${txId}.${orderId}`;
+/**
+ * The id of the job the escrow agent reads a decision as: one per transaction, whatever number of
+ * orders it changed (escrow-agent's `jobsOf`). Its being processed means every order's effect landed.
+ */
+export const agentJobId = (txId: string): string => txId;
 
 export interface ChainSide {
   orderId: string;
@@ -135,10 +138,7 @@ const chainEvidence = (c: ChainSide): ChainEvidence => ({
 
 /** Whether the agent has processed the decision the chain side's latest transaction made. */
 export function agentProcessed(chain: ChainSide, agent: AgentSide): boolean {
-  return (
-    agent.processed.has(agentJobId(chain.txId, chain.orderId)) ||
-    (agent.checkpointBlock !== undefined && chain.blockNumber < agent.checkpointBlock)
-  );
+  return agent.processed.has(agentJobId(chain.txId)) || (agent.checkpointBlock !== undefined && chain.blockNumber < agent.checkpointBlock);
 }
 
 /**
@@ -149,7 +149,7 @@ export function decisionsToCheck(chain: readonly ChainSide[], ledger: readonly L
   const locks = new Map(ledger.map((l) => [l.orderId, l]));
   return chain
     .filter((c) => isState(c.state) && settledStatus[c.state] !== 'locked' && locks.get(c.orderId)?.status === 'locked')
-    .map((c) => agentJobId(c.txId, c.orderId));
+    .map((c) => agentJobId(c.txId));
 }
 
 /**

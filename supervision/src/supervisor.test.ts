@@ -223,7 +223,7 @@ describe('reconciliation', () => {
 
   it('once the agent pays the confirmed order, it agrees too; had it processed the decision and moved nothing, that would disagree', async () => {
     const checkpoints = new PgCheckpoints(db.pool(db.party('escrowAgent')), 'agent', 'escrow-agent');
-    await checkpoints.markProcessed(agentJobId(lastTx(ids.confirmed), ids.confirmed));
+    await checkpoints.markProcessed([agentJobId(lastTx(ids.confirmed))]);
     const unpaid = await supervisor.reconciliation();
     expect(unpaid.discrepancies).toEqual([
       expect.objectContaining({ orderId: ids.confirmed, kind: 'STATE_MISMATCH', expected: 'posted', agentProcessed: true }),
