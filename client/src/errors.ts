@@ -37,7 +37,9 @@ export function peerWords(error: unknown): string {
  * only as text (`chaincode response 500, CODE: message`): this is the one place that reads it.
  */
 export function refusalOf(error: unknown): ContractRefusal | undefined {
-  const refusal = /chaincode response 500, ([A-Z_]+): ([^;]*)/.exec(peerWords(error));
+  // Each peer's words on their own: a refusal's reason may itself hold a ';' (a batch lists its orders' reasons).
+  const words = [(error as Error).message, ...((error as Partial<GatewayError>).details ?? []).map((d) => d.message)];
+  const refusal = words.map((w) => /chaincode response 500, ([A-Z_]+): (.*)$/s.exec(w ?? '')).find((m) => m !== null);
   if (!refusal) return undefined;
   const txId = error instanceof EndorseError ? error.transactionId : undefined;
   return new ContractRefusal(refusal[1]!, refusal[2]!, txId, { cause: error });

@@ -183,6 +183,13 @@ describe('EscrowClient.approveBatch', () => {
     expect(await escrow.approveBatch(['o-2'])).toEqual({ approved: [], refused });
   });
 
+  it('reads every refusal of such a batch whole, even when a reason holds a semicolon', async () => {
+    const wrongState = [{ orderId: 'o-3', code: 'WRONG_STATE', reason: 'approve needs the order to be PROPOSED; order o-3 is ESCROWED' }];
+    const words = `no order in the batch could be done: ${JSON.stringify(wrongState)}`;
+    const { escrow } = client([{ error: endorseRefusal('BAD_ARGUMENT', words) }]);
+    expect(await escrow.actBatch([{ orderId: 'o-3', step: { type: 'approve' } }])).toEqual({ done: [], refused: wrongState });
+  });
+
   it('throws any other refusal', async () => {
     const { escrow } = client([{ error: endorseRefusal('BAD_ARGUMENT', 'the order ids must not repeat') }]);
     expect(await rejection(escrow.approveBatch(['o-1', 'o-1']))).toMatchObject({ code: 'BAD_ARGUMENT' });

@@ -31,6 +31,11 @@ const ordersAtOnce = 8;
  */
 export const decisionJobSchema = z.strictObject({
   txId: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Where the event said the transaction is: a hint for reading the block once; checked, never trusted. */
+  blockNumber: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .optional(),
   orderIds: z
     .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/))
     .min(1)
@@ -161,7 +166,7 @@ export async function startEscrowAgent(options: EscrowAgentOptions): Promise<Run
   const act = async (job: DecisionJob, keyPrefix: string): Promise<string> => {
     let tx: PublicTransaction;
     try {
-      tx = await peer.transaction(job.txId);
+      tx = await peer.transaction(job.txId, job.blockNumber === undefined ? undefined : BigInt(job.blockNumber));
     } catch (error) {
       if (!(error instanceof DecisionRefused)) throw error;
       for (const orderId of job.orderIds) await refuse(job.txId, orderId, error);
@@ -195,7 +200,13 @@ export async function startEscrowAgent(options: EscrowAgentOptions): Promise<Run
       if (!payload.success) return [];
       const orderIds = [...new Set(payload.data.changes.map((change) => change.orderId))];
       if (orderIds.length === 0) return [];
-      return [{ id: event.transactionId, name: 'decision', data: { txId: event.transactionId, orderIds } }];
+      return [
+        {
+          id: event.transactionId,
+          name: 'decision',
+          data: { txId: event.transactionId, blockNumber: event.blockNumber.toString(), orderIds },
+        },
+      ];
     },
     parse: (data) => decisionJobSchema.parse(data),
     handle: async (job) => {

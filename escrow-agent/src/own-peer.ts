@@ -5,8 +5,10 @@ import { ChannelTrust } from './channel-trust';
 import { DecisionRefused } from './decision-proof';
 
 const trustTtlMs = 60_000;
-/** Committed transactions kept: a batch transaction is one job per order it changed, all reading it. */
-const maxCachedTransactions = 2_000;
+/** Committed transactions kept: a batch transaction is read by every order it changed. */
+const maxCachedTransactions = 5_000;
+/** Blocks kept by number: every transaction of a block is read from one fetch of it. */
+const maxCachedBlocks = 64;
 
 /**
  * The central bank's own peer, as the escrow agent reads it: committed blocks and the channel's
@@ -16,22 +18,52 @@ export class OwnPeer {
   private trustCache: { trust: ChannelTrust; at: number } | undefined;
   /** A committed transaction never changes: read once from the peer, kept (failures are not). */
   private readonly transactions = new Map<string, Promise<PublicTransaction>>();
+  private readonly blocks = new Map<bigint, Promise<PublicTransaction[]>>();
 
   constructor(private readonly network: Network) {}
 
-  /** A committed transaction by id, from the block that holds it on this peer. */
-  transaction(txId: string): Promise<PublicTransaction> {
-    let read = this.transactions.get(txId);
+  /**
+   * A committed transaction by id, from the block that holds it on this peer. `blockHint`: where an
+   * event said it is; the block is read by number once for all its transactions, and a hint that is
+   * wrong (the transaction is not in that block) only costs a read by id.
+   */
+  async transaction(txId: string, blockHint?: bigint): Promise<PublicTransaction> {
+    const known = this.transactions.get(txId);
+    if (known) return known;
+    if (blockHint !== undefined) {
+      const found = (await this.block(blockHint).catch(() => [])).find((t) => t.txId === txId);
+      if (found) return found;
+    }
+    const read = this.readByTxId(txId);
+    this.keep(txId, read);
+    return read;
+  }
+
+  private block(blockNumber: bigint): Promise<PublicTransaction[]> {
+    let read = this.blocks.get(blockNumber);
     if (!read) {
-      read = this.read(txId);
-      this.transactions.set(txId, read);
-      read.catch(() => this.transactions.delete(txId));
-      if (this.transactions.size > maxCachedTransactions) this.transactions.delete(this.transactions.keys().next().value!);
+      read = this.network
+        .getContract('qscc')
+        .evaluateTransaction('GetBlockByNumber', this.network.getName(), blockNumber.toString())
+        .then((bytes) => publicTransactions(common.Block.deserializeBinary(bytes)));
+      this.blocks.set(blockNumber, read);
+      read.then(
+        (txs) => txs.forEach((tx) => this.keep(tx.txId, Promise.resolve(tx))),
+        () => this.blocks.delete(blockNumber),
+      );
+      if (this.blocks.size > maxCachedBlocks) this.blocks.delete(this.blocks.keys().next().value!);
     }
     return read;
   }
 
-  private async read(txId: string): Promise<PublicTransaction> {
+  private keep(txId: string, read: Promise<PublicTransaction>): void {
+    this.transactions.set(txId, read);
+    read.catch(() => this.transactions.delete(txId));
+    if (this.transactions.size > maxCachedTransactions) this.transactions.delete(this.transactions.keys().next().value!);
+  }
+
+  /** The transaction's block by its id; every transaction in it is kept for the next jobs. */
+  private async readByTxId(txId: string): Promise<PublicTransaction> {
     let bytes: Uint8Array;
     try {
       bytes = await this.network.getContract('qscc').evaluateTransaction('GetBlockByTxID', this.network.getName(), txId);
@@ -43,7 +75,9 @@ export class OwnPeer {
       }
       throw error;
     }
-    const tx = publicTransactions(common.Block.deserializeBinary(bytes)).find((t) => t.txId === txId);
+    const txs = publicTransactions(common.Block.deserializeBinary(bytes));
+    for (const other of txs) if (other.txId !== txId && !this.transactions.has(other.txId)) this.keep(other.txId, Promise.resolve(other));
+    const tx = txs.find((t) => t.txId === txId);
     if (!tx) throw new DecisionRefused('NOT_FOUND', `the block holding ${txId} has no such endorser transaction`);
     return tx;
   }
