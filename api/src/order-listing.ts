@@ -1,4 +1,4 @@
-import type { FollowerCheckpoints, OrderState } from '@securepay/client';
+import { isFinal, type FollowerCheckpoints, type OrderState } from '@securepay/client';
 import type pg from 'pg';
 import { supersedes, type ListedOrder, type PartyKey } from './listed-order';
 import { encodeCursor, type ListingCursor } from './listing-cursor';
@@ -77,7 +77,7 @@ export class OrderListing {
           await client.query(
             `update platform.order_listing set state = $2, buyer_msp = $3, buyer_party = $4, merchant_msp = $5, merchant_party = $6,
                courier_msp = $7, courier_party = $8, buyer_bank = $9, merchant_bank = $10, created_at = $11, updated_at = $12,
-               last_tx_id = $13, block_number = $14, tx_index = $15
+               last_tx_id = $13, block_number = $14, tx_index = $15, final_tx_id = $16, final_block_number = $17, final_at = $18
              where order_id = $1`,
             valuesOf(order),
           );
@@ -86,8 +86,9 @@ export class OrderListing {
         }
         const inserted = await client.query(
           `insert into platform.order_listing (order_id, state, buyer_msp, buyer_party, merchant_msp, merchant_party, courier_msp,
-             courier_party, buyer_bank, merchant_bank, created_at, updated_at, last_tx_id, block_number, tx_index)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             courier_party, buyer_bank, merchant_bank, created_at, updated_at, last_tx_id, block_number, tx_index,
+             final_tx_id, final_block_number, final_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
            on conflict (order_id) do nothing`,
           valuesOf(order),
         );
@@ -157,6 +158,9 @@ export class OrderListing {
 }
 
 function valuesOf(order: ListedOrder): unknown[] {
+  // The change into a final state is the order's last: its transaction is kept apart as the order's
+  // final one (a merchant's statement names it as the settlement proof).
+  const final = isFinal(order.state as OrderState);
   return [
     order.orderId,
     order.state,
@@ -173,5 +177,8 @@ function valuesOf(order: ListedOrder): unknown[] {
     order.txId,
     order.position.blockNumber.toString(),
     order.position.txIndex,
+    final ? order.txId : null,
+    final ? order.position.blockNumber.toString() : null,
+    final ? order.updatedAt : null,
   ];
 }

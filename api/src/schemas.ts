@@ -74,3 +74,23 @@ export const listQuery = z
     path: ['partyId'],
   });
 export const historyQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional() });
+
+/** A statement's period: whole UTC days, both included, at most this many. */
+export const maxStatementDays = 366;
+const dayMs = 86_400_000;
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD (UTC)')
+  .refine((day) => new Date(`${day}T00:00:00.000Z`).toISOString().startsWith(day), 'not a day of the calendar')
+  .meta({ example: '2025-01-31' });
+export const statementQuery = z
+  .strictObject({
+    from: isoDate.describe('the first day of the period (UTC), included'),
+    to: isoDate.describe('the last day of the period (UTC), included'),
+    format: z.enum(['json', 'csv']).optional().describe('instead of the Accept header: json (the default) or csv'),
+  })
+  .refine((q) => q.to >= q.from, { message: 'the period ends before it starts (to < from)', path: ['to'] })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) < maxStatementDays * dayMs, {
+    message: `a statement covers at most ${maxStatementDays} days`,
+    path: ['to'],
+  });
