@@ -81,7 +81,12 @@ function handler(route: Route): RequestHandler {
     });
     // A step waiting for the signature of a user who keeps its own key: what to sign, not yet a result.
     if (result instanceof SignatureRequired) res.status(202).json(result);
-    else if (result instanceof Download) res.status(route.status ?? 200).type(result.contentType).attachment(result.filename).send(result.body);
+    else if (result instanceof Download)
+      res
+        .status(route.status ?? 200)
+        .type(result.contentType)
+        .attachment(result.filename)
+        .send(result.body);
     else res.status(route.status ?? 200).json(result);
   };
 }
@@ -143,7 +148,14 @@ export function createApp(options: AppOptions): express.Express {
     if (known) {
       if (known instanceof ServiceUnavailable) {
         log.warn(
-          { err: error, requestId: res.locals.requestId, unavailable: known.code, subject: known.subject, method: req.method, path: req.path },
+          {
+            err: error,
+            requestId: res.locals.requestId,
+            unavailable: known.code,
+            subject: known.subject,
+            method: req.method,
+            path: req.path,
+          },
           'request failed: a dependency did not answer',
         );
       } else if (known.status >= 500) log.error({ err: error, requestId: res.locals.requestId }, 'request failed');

@@ -9,7 +9,12 @@ import { ServiceUnavailable } from './service-unavailable';
  * is the ledger's database not answering.
  */
 export function databaseFault(error: unknown): unknown {
-  if (error instanceof pg.DatabaseError || error instanceof TypeError || error instanceof RangeError || error instanceof ServiceUnavailable) {
+  if (
+    error instanceof pg.DatabaseError ||
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof ServiceUnavailable
+  ) {
     return error;
   }
   return new ServiceUnavailable('LEDGER_UNAVAILABLE', 'ledger', "the ledger's database did not answer", { cause: error });

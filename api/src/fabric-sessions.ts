@@ -165,11 +165,18 @@ export class FabricSessions {
       const behind = heights.lagging(blockNumber).map((i) => this.peerOrgs[i]!);
       if (behind.length === 0) return;
       if (behind.every((mspId) => !this.reachable(mspId))) {
-        this.log.warn({ block: blockNumber.toString(), unreachable: behind }, 'answering a committed step without waiting for peers that do not answer');
+        this.log.warn(
+          { block: blockNumber.toString(), unreachable: behind },
+          'answering a committed step without waiting for peers that do not answer',
+        );
         return;
       }
       if (Date.now() > deadline) {
-        throw new ServiceUnavailable('PEER_UNAVAILABLE', behind.join(','), `the peer(s) of ${behind.join(', ')} have not committed block ${blockNumber}`);
+        throw new ServiceUnavailable(
+          'PEER_UNAVAILABLE',
+          behind.join(','),
+          `the peer(s) of ${behind.join(', ')} have not committed block ${blockNumber}`,
+        );
       }
     }
   }

@@ -57,10 +57,13 @@ export function classifyFault(error: unknown, deps: Dependencies): ServiceUnavai
   for (const e of causes(error)) {
     if (e instanceof ServiceUnavailable) return e;
     if (e instanceof GatewayError) return fabricFault(e, deps.fabric);
-    if (e instanceof MaxRetriesPerRequestError) return new ServiceUnavailable('QUEUE_UNAVAILABLE', 'redis', 'Redis did not answer', { cause: e });
+    if (e instanceof MaxRetriesPerRequestError)
+      return new ServiceUnavailable('QUEUE_UNAVAILABLE', 'redis', 'Redis did not answer', { cause: e });
     if (e instanceof pg.DatabaseError) {
       return databaseDown(e.code)
-        ? new ServiceUnavailable('LEDGER_UNAVAILABLE', 'ledger', `the ledger's database is not taking connections (${e.code})`, { cause: e })
+        ? new ServiceUnavailable('LEDGER_UNAVAILABLE', 'ledger', `the ledger's database is not taking connections (${e.code})`, {
+            cause: e,
+          })
         : undefined;
     }
     const endpoint = socketEndpoint(e, deps.endpoints);
@@ -82,7 +85,8 @@ function* causes(error: unknown): Generator<unknown> {
 /** A socket error (a connect refused, a reset) at an address the connection settings name. */
 function socketEndpoint(error: unknown, endpoints: ReadonlyMap<string, DependencyEndpoint>): DependencyEndpoint | undefined {
   const e = error as { code?: unknown; address?: unknown; port?: unknown };
-  if (typeof e.code !== 'string' || !socketCodes.has(e.code) || typeof e.address !== 'string' || typeof e.port !== 'number') return undefined;
+  if (typeof e.code !== 'string' || !socketCodes.has(e.code) || typeof e.address !== 'string' || typeof e.port !== 'number')
+    return undefined;
   return endpoints.get(`${e.address}:${e.port}`);
 }
 
@@ -117,7 +121,9 @@ function fabricFault(error: GatewayError, fabric: FabricFacts | undefined): Serv
       : undefined;
   }
   // Endorsement or evaluation: which endorsers did not answer, by their details, else by what this process can reach.
-  const failing = error.details.filter((d) => ['Unavailable', 'DeadlineExceeded'].includes(detailCode(d) ?? '') || fabric?.reachable(d.mspId) === false);
+  const failing = error.details.filter(
+    (d) => ['Unavailable', 'DeadlineExceeded'].includes(detailCode(d) ?? '') || fabric?.reachable(d.mspId) === false,
+  );
   const orgs = unique(failing.length ? failing.map((d) => d.mspId) : error.details.length === 0 ? (fabric?.unreachable() ?? []) : []);
   if (orgs.length) return peers(orgs, error);
   // Its gateway found no peer that answered in time, and names none.

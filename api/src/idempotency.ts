@@ -88,7 +88,11 @@ function keepResponse(pool: pg.Pool, res: Response, scope: string, key: string):
           .status(503)
           .set('Retry-After', String(Math.ceil(abandonedAfterMs / 1000)))
           .type('application/json')
-          .send(JSON.stringify({ error: { code: 'LEDGER_UNAVAILABLE', message: "the ledger's database did not keep the answer; retry later" } })),
+          .send(
+            JSON.stringify({
+              error: { code: 'LEDGER_UNAVAILABLE', message: "the ledger's database did not keep the answer; retry later" },
+            }),
+          ),
     );
     return res;
   };

@@ -9,7 +9,20 @@ export class Download {
   ) {}
 }
 
-const columns = ['order_id', 'state', 'settled_at', 'escrow', 'price', 'gross', 'commission', 'penalty', 'net', 'currency', 'tx_id', 'block_number'];
+const columns = [
+  'order_id',
+  'state',
+  'settled_at',
+  'escrow',
+  'price',
+  'gross',
+  'commission',
+  'penalty',
+  'net',
+  'currency',
+  'tx_id',
+  'block_number',
+];
 
 /**
  * RFC 4180: a field is quoted when it holds a comma, a quote or a line break. Every field here is an
@@ -25,5 +38,9 @@ export function statementCsv(statement: Statement): Download {
     line([o.orderId, o.state, o.settledAt, o.escrow, o.price, o.gross, o.commission, o.penalty, o.net, currency, o.txId, o.blockNumber]),
   );
   const total = line(['TOTAL', '', '', '', totals.price, totals.gross, totals.commission, totals.penalty, totals.net, currency, '', '']);
-  return new Download('text/csv; charset=utf-8', `statement-${statement.from}-${statement.to}.csv`, [line(columns), ...rows, total].join(''));
+  return new Download(
+    'text/csv; charset=utf-8',
+    `statement-${statement.from}-${statement.to}.csv`,
+    [line(columns), ...rows, total].join(''),
+  );
 }

@@ -23,12 +23,25 @@ describe('statementOf', () => {
   const statement = statementOf(
     { from: '2025-03-01', to: '2025-03-31' },
     'CNY',
-    [final('o-s', 'SETTLED'), final('o-c', 'COMPENSATED'), final('o-r', 'REFUNDED'), final('o-late', 'COMPENSATED'), final('o-none', 'SETTLED')],
+    [
+      final('o-s', 'SETTLED'),
+      final('o-c', 'COMPENSATED'),
+      final('o-r', 'REFUNDED'),
+      final('o-late', 'COMPENSATED'),
+      final('o-none', 'SETTLED'),
+    ],
     [legs('o-s', 'posted'), legs('o-c', 'posted', '500'), legs('o-r', 'voided'), legs('o-late', 'locked')],
   );
 
   it('settled: gross is the price, net the price less the commission', () => {
-    expect(statement.orders[0]).toMatchObject({ escrow: 'posted', price: '10000', gross: '10000', commission: '250', penalty: '0', net: '9750' });
+    expect(statement.orders[0]).toMatchObject({
+      escrow: 'posted',
+      price: '10000',
+      gross: '10000',
+      commission: '250',
+      penalty: '0',
+      net: '9750',
+    });
   });
 
   it("compensated: the bank's reserve's penalty is added to what the merchant nets", () => {

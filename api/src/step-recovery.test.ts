@@ -69,14 +69,14 @@ describe('recovering', () => {
 
   it('keeps the refusal when the step is not its own, and any other refusal or failure as it is', async () => {
     const done = new ContractRefusal('ALREADY_DONE', 'merchant already decided');
-    await expect(
-      recovering(() => Promise.reject(done), { view, caller: asMerchant, action: 'approve', since: 9_000 }),
-    ).rejects.toBe(done);
+    await expect(recovering(() => Promise.reject(done), { view, caller: asMerchant, action: 'approve', since: 9_000 })).rejects.toBe(done);
     const wrongParty = new ContractRefusal('WRONG_PARTY', 'not yours');
-    await expect(
-      recovering(() => Promise.reject(wrongParty), { view, caller: asMerchant, action: 'approve', since: 0 }),
-    ).rejects.toBe(wrongParty);
+    await expect(recovering(() => Promise.reject(wrongParty), { view, caller: asMerchant, action: 'approve', since: 0 })).rejects.toBe(
+      wrongParty,
+    );
     const failure = new Error('boom');
-    await expect(recovering(() => Promise.reject(failure), { view, caller: asMerchant, action: 'approve', since: 0 })).rejects.toBe(failure);
+    await expect(recovering(() => Promise.reject(failure), { view, caller: asMerchant, action: 'approve', since: 0 })).rejects.toBe(
+      failure,
+    );
   });
 });
