@@ -139,9 +139,11 @@ export class FabricSessions {
   }
 
   /**
-   * Waits until every org's peer has committed `blockNumber`, so whoever reads or acts next sees it:
-   * from the peers' block streams, followed once for every caller; by asking each peer while the
-   * streams cannot be opened (a peer down).
+   * Waits until every org's peer this process can reach has committed `blockNumber`, so whoever reads
+   * or acts next sees it: from the peers' block streams, followed once for every caller; by asking
+   * each reachable peer while the streams cannot be opened (a peer down). A reachable peer that has
+   * not caught up in 30 s is a 503 PEER_UNAVAILABLE naming it: the step did commit, and its retry is
+   * answered as done (`step-recovery.ts`).
    */
   async allPeersAt(blockNumber: bigint): Promise<void> {
     this.heights ??= PeerHeights.follow(this.peerNetworks);
@@ -149,8 +151,15 @@ export class FabricSessions {
     try {
       heights = await this.heights;
     } catch {
+      // A peer's stream could not be opened (one is down): ask the peers that can be reached instead.
       this.heights = undefined;
-      return waitForBlock(this.peerNetworks, blockNumber);
+      const reachable = this.peerNetworks.filter((_, i) => this.reachable(this.peerOrgs[i]!));
+      try {
+        return await waitForBlock(reachable, blockNumber, allPeersTimeoutMs);
+      } catch (error) {
+        if (classifyFault(error, { fabric: this.facts, endpoints: new Map() })) throw error;
+        throw new ServiceUnavailable('PEER_UNAVAILABLE', 'peers', `a peer has not committed block ${blockNumber}`, { cause: error });
+      }
     }
     // A peer this process cannot reach is not waited for: no one can read from it or have it endorse
     // until it is back, and then it catches up before it answers (a step it endorses from older

@@ -126,6 +126,9 @@ describe('Fabric gateway errors', () => {
     expect(classified(endorseError(10, [detail('BankBMSP', 'chaincode response 500, WRONG_STATE: order o-1 is SHIPPED')]))).toBeUndefined();
     expect(classified(endorseError(10, [detail('BankAMSP', 'ProposalResponsePayloads do not match')]))).toBeUndefined();
     expect(classified(endorseError(3, []))).toBeUndefined();
+    // The contract's refusal, whatever gateway error carried it and whoever is down meanwhile.
+    const refusal = new ContractRefusal('NOT_FOUND', 'no order o-1', 'tx', { cause: endorseError(10, [detail('BankBMSP', 'x')]) });
+    expect(classified(refusal, deps(facts(['BankBMSP'])))).toBeUndefined();
   });
 
   it('the ordering service not taking or not delivering a transaction', () => {

@@ -1,6 +1,7 @@
 import { CommitStatusError, GatewayError, type ErrorDetail } from '@hyperledger/fabric-gateway';
 // The package's index exports SubmitError as a type only; the class is its own module's.
 import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror';
+import { ContractRefusal } from '@securepay/client';
 import { MaxRetriesPerRequestError } from 'ioredis/built/errors';
 import pg from 'pg';
 import { ServiceUnavailable, type UnavailableCode } from './service-unavailable';
@@ -56,6 +57,8 @@ const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
 export function classifyFault(error: unknown, deps: Dependencies): ServiceUnavailable | undefined {
   for (const e of causes(error)) {
     if (e instanceof ServiceUnavailable) return e;
+    // The contract answered: whatever it wraps, a peer was there to say it.
+    if (e instanceof ContractRefusal) return undefined;
     if (e instanceof GatewayError) return fabricFault(e, deps.fabric);
     if (e instanceof MaxRetriesPerRequestError)
       return new ServiceUnavailable('QUEUE_UNAVAILABLE', 'redis', 'Redis did not answer', { cause: e });
@@ -120,10 +123,9 @@ function fabricFault(error: GatewayError, fabric: FabricFacts | undefined): Serv
       ? new ServiceUnavailable('ORDERER_UNAVAILABLE', 'ordering service', 'no block carried the transaction in time', { cause: error })
       : undefined;
   }
-  // Endorsement or evaluation: which endorsers did not answer, by their details, else by what this process can reach.
-  const failing = error.details.filter(
-    (d) => ['Unavailable', 'DeadlineExceeded'].includes(detailCode(d) ?? '') || fabric?.reachable(d.mspId) === false,
-  );
+  // Endorsement or evaluation: the endorsers the details say did not answer; with no details, the
+  // orgs whose peers this process cannot reach.
+  const failing = error.details.filter((d) => ['Unavailable', 'DeadlineExceeded'].includes(detailCode(d) ?? ''));
   const orgs = unique(failing.length ? failing.map((d) => d.mspId) : error.details.length === 0 ? (fabric?.unreachable() ?? []) : []);
   if (orgs.length) return peers(orgs, error);
   // Its gateway found no peer that answered in time, and names none.
