@@ -181,7 +181,8 @@ describe('rate limits keyed by credential', () => {
       `backend load: 1000 requests in ${seconds.toFixed(1)} s (${Math.round(1000 / seconds)}/s): ${JSON.stringify([...statuses])}\n`,
     );
     expect([...statuses]).toEqual([[200, 1000]]);
-    expect(seconds).toBeLessThan(6);
+    // At least 200 requests/s were asked of it and answered.
+    expect(seconds).toBeLessThan(5);
     expect([...policies].sort()).toEqual(['"operator"', '"user"']);
   }, 60_000);
 

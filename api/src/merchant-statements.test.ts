@@ -273,6 +273,16 @@ describe('GET /merchants/me/statement', () => {
     expect(body.error.fields.map((f) => f.path)).toContain(field);
   });
 
+  it('is described in /openapi.json, with both media types and its period', async () => {
+    const doc = (await (await fetch(`${api.url}/openapi.json`)).json()) as {
+      paths: Record<string, { get: { parameters: { name: string }[]; responses: Record<string, { content?: Record<string, unknown> }> } }>;
+    };
+    const route = doc.paths['/merchants/me/statement']!.get;
+    expect(Object.keys(route.responses['200']!.content!)).toEqual(['application/json', 'text/csv']);
+    expect(route.parameters.map((p) => p.name)).toEqual(['from', 'to', 'format']);
+    expect(Object.keys(route.responses)).toEqual(expect.arrayContaining(['401', '403', '429', '503']));
+  });
+
   it('is the merchant’s own: a buyer, an operator or no one gets none', async () => {
     expect((await get('?from=2025-03-01&to=2025-03-31', buyer.token)).status).toBe(403);
     expect((await get('?from=2025-03-01&to=2025-03-31', platform.tokens.platform)).status).toBe(403);
