@@ -3,6 +3,9 @@ import { LedgerError } from '@securepay/ledger';
 
 /** A request the API refuses, with the HTTP status and a stable code a client can branch on. */
 export class ApiError extends Error {
+  /** When to try again, in seconds, for a refusal that passes (a lockout, an unavailable dependency): sent as `Retry-After`. */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly status: number,
     readonly code: string,

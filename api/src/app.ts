@@ -1,28 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { z, type ZodType } from 'zod';
 import { ApiError, asApiError } from './api-error';
+import { AuthGuard } from './auth-guard';
+import { callerOf, identifyCaller, refuseFailedAuthentication } from './client-identity';
+import type { FailureCounters } from './failure-counters';
+import { classifyFault, type Dependencies } from './fault-classifier';
 import type { HttpMetrics } from './http-metrics';
 import { idempotency } from './idempotency';
+import type { LockoutPolicy } from './lockout-policy';
+import { credentialRateLimit, type RateLimits } from './rate-limits';
+import { ServiceUnavailable } from './service-unavailable';
 import { SignatureRequired } from './signing-requests';
+import { Download } from './statement-csv';
 import { ipFilter } from './ip-filter';
 import { openApiDocument } from './openapi';
 import type { Route } from './routes';
 import type { UserRegistry } from './user-registry';
+import { VerifiedTokens } from './verified-tokens';
 
 export interface AppOptions {
   routes: Route[];
-  users: UserRegistry;
+  users: Pick<UserRegistry, 'authenticate'>;
   pool: pg.Pool;
   metrics: HttpMetrics;
   health: () => Promise<{ status: string }>;
   log: Logger;
-  rateLimit: { limit: number; windowMs: number };
+  rateLimits: RateLimits;
+  /** Failed authentications and lockouts, shared by the platform's API processes (Redis). */
+  authFailures: FailureCounters;
+  lockout: LockoutPolicy;
+  /** What the API depends on, for answering their faults as `503`s (`fault-classifier.ts`). */
+  dependencies: Dependencies;
   allowIps: string[];
   denyIps: string[];
   trustProxy?: string;
@@ -42,23 +55,12 @@ function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: string)
   throw new ApiError(400, 'INVALID_REQUEST', fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
 }
 
-/** Reads the bearer token; public routes take a caller if one is given, the others require one. */
-function authenticate(users: UserRegistry, route: Route): RequestHandler {
-  return async (req, res, next) => {
-    const header = req.get('Authorization');
-    if (!header) {
-      if (route.access === 'public') return next();
-      res.set('WWW-Authenticate', 'Bearer');
-      throw new ApiError(401, 'UNAUTHENTICATED', 'an Authorization: Bearer <token> header is required');
-    }
-    const token = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header)?.[1];
-    const caller = token ? await users.authenticate(token) : undefined;
-    if (!caller) {
-      res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-      throw new ApiError(401, 'UNAUTHENTICATED', 'the bearer token is not valid');
-    }
-    res.locals.caller = caller;
-    next();
+/** Public routes take a caller if one is given (`identifyCaller`); the others require one. */
+function requireCaller(route: Route): RequestHandler {
+  return (_req, res, next) => {
+    if (route.access === 'public' || callerOf(res)) return next();
+    res.set('WWW-Authenticate', 'Bearer');
+    throw new ApiError(401, 'UNAUTHENTICATED', 'an Authorization: Bearer <token> header is required');
   };
 }
 
@@ -68,22 +70,32 @@ function handler(route: Route): RequestHandler {
     const query = parse(route.query, req.query, 'query');
     const body = route.method === 'post' ? parse(route.body ?? z.strictObject({}), req.body, 'body') : undefined;
     const result = await route.handle({
-      caller: res.locals.caller,
+      caller: callerOf(res),
       body,
       params: params ?? {},
       query: query ?? {},
       idempotencyKey: res.locals.idempotencyKey as string | undefined,
+      receivedAt: res.locals.receivedAt as number,
+      retriedSince: res.locals.retriedSince as Date | undefined,
+      accepts: (types) => req.accepts(types),
     });
     // A step waiting for the signature of a user who keeps its own key: what to sign, not yet a result.
     if (result instanceof SignatureRequired) res.status(202).json(result);
+    else if (result instanceof Download)
+      res
+        .status(route.status ?? 200)
+        .type(result.contentType)
+        .attachment(result.filename)
+        .send(result.body);
     else res.status(route.status ?? 200).json(result);
   };
 }
 
 /**
- * The platform API as an Express app: address filter, helmet headers, rate limit, JSON bodies of at
- * most 16 KiB, bearer authentication, Idempotency-Key on every POST, zod validation, and errors that
- * name the problem without a stack trace.
+ * The platform API as an Express app: address filter, helmet headers, bearer authentication (failures
+ * slowed, then locked out), a rate limit keyed by credential, JSON bodies of at most 16 KiB,
+ * Idempotency-Key on every POST, zod validation, and errors that name the problem without a stack
+ * trace — a dependency that did not answer as a `503` naming it.
  */
 export function createApp(options: AppOptions): express.Express {
   const { log, metrics } = options;
@@ -91,6 +103,7 @@ export function createApp(options: AppOptions): express.Express {
   app.disable('x-powered-by');
   if (options.trustProxy) app.set('trust proxy', options.trustProxy);
   app.use((req: Request, res: Response, next: NextFunction) => {
+    res.locals.receivedAt = Date.now();
     res.locals.requestId = randomUUID();
     res.set('X-Request-Id', res.locals.requestId as string);
     next();
@@ -107,16 +120,12 @@ export function createApp(options: AppOptions): express.Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.use(
-    rateLimit({
-      windowMs: options.rateLimit.windowMs,
-      limit: options.rateLimit.limit,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      handler: (_req, _res, next) =>
-        next(new ApiError(429, 'RATE_LIMITED', 'too many requests from this address; slow down and retry later')),
-    }),
-  );
+  // Who is calling first, so that the rate limit counts each credential apart; a failed
+  // authentication is refused only after the rate limit has counted it against its address.
+  const guard = new AuthGuard(options.authFailures, options.lockout, metrics.registry, log);
+  app.use(identifyCaller({ users: options.users, guard, verified: new VerifiedTokens() }));
+  app.use(credentialRateLimit(options.rateLimits, metrics.registry));
+  app.use(refuseFailedAuthentication);
   app.use(express.json({ limit: '16kb', strict: true }));
 
   const document = openApiDocument(options.routes, options.version);
@@ -126,7 +135,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/', express.static(dashboardDir, { index: 'index.html', fallthrough: true }));
 
   for (const route of options.routes) {
-    const chain: RequestHandler[] = [authenticate(options.users, route)];
+    const chain: RequestHandler[] = [requireCaller(route)];
     if (route.method === 'post') chain.push(idempotency(options.pool, route.keptAnswer));
     app[route.method](route.path, ...chain, handler(route));
   }
@@ -135,9 +144,22 @@ export function createApp(options: AppOptions): express.Express {
   const errors: ErrorRequestHandler = (error: unknown, req, res, next) => {
     // Express's own handler closes a response already under way.
     if (res.headersSent) return next(error);
-    const known = asApiError(error) ?? bodyParserError(error);
+    const known = asApiError(error) ?? bodyParserError(error) ?? classifyFault(error, options.dependencies);
     if (known) {
-      if (known.status >= 500) log.error({ err: error, requestId: res.locals.requestId }, 'request failed');
+      if (known instanceof ServiceUnavailable) {
+        log.warn(
+          {
+            err: error,
+            requestId: res.locals.requestId,
+            unavailable: known.code,
+            subject: known.subject,
+            method: req.method,
+            path: req.path,
+          },
+          'request failed: a dependency did not answer',
+        );
+      } else if (known.status >= 500) log.error({ err: error, requestId: res.locals.requestId }, 'request failed');
+      if (known.retryAfterSeconds !== undefined) res.set('Retry-After', String(known.retryAfterSeconds));
       res
         .status(known.status)
         .json({ error: { code: known.code, message: known.message, ...(known.fields ? { fields: known.fields } : {}) } });

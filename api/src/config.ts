@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { defaultLockoutPolicy, type LockoutPolicy } from './lockout-policy';
+import { defaultRateLimits, type RateLimits } from './rate-limits';
 import { minMasterSecretLength } from './sealed-box';
 
 const list = z
@@ -50,8 +52,17 @@ export const apiConfigSchema = z.object({
   // Each bank's customer onboarding, and the token the platform presents there.
   API_ONBOARDING_URLS: perBank('API_ONBOARDING_URLS', 'http(s) URL', httpUrl),
   API_ONBOARDING_TOKENS: perBank('API_ONBOARDING_TOKENS', 'token of 32+ characters', token),
-  API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
-  API_RATE_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  // Requests per window (rate-limits.ts): per client address without a valid token, per user token, per operator token.
+  API_RATE_LIMIT: z.coerce.number().int().min(1).default(defaultRateLimits.address),
+  API_RATE_LIMIT_USER: z.coerce.number().int().min(1).default(defaultRateLimits.user),
+  API_RATE_LIMIT_OPERATOR: z.coerce.number().int().min(1).default(defaultRateLimits.operator),
+  API_RATE_WINDOW_MS: z.coerce.number().int().min(1000).default(defaultRateLimits.windowMs),
+  // Failed authentication (lockout-policy.ts): slowed from the first, locked out at the Nth within the window.
+  API_AUTH_LOCKOUT_AFTER: z.coerce.number().int().min(1).default(defaultLockoutPolicy.failuresToLock),
+  API_AUTH_FAILURE_WINDOW_MS: z.coerce.number().int().min(1000).default(defaultLockoutPolicy.windowMs),
+  API_AUTH_LOCKOUT_MS: z.coerce.number().int().min(1000).default(defaultLockoutPolicy.lockoutMs),
+  API_AUTH_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(defaultLockoutPolicy.baseDelayMs),
+  API_AUTH_MAX_DELAY_MS: z.coerce.number().int().min(0).max(30_000).default(defaultLockoutPolicy.maxDelayMs),
   API_ALLOW_IPS: list,
   API_DENY_IPS: list,
   API_TRUST_PROXY: z.string().default(''),
@@ -96,4 +107,23 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const parsed = apiConfigSchema.safeParse(env);
   if (!parsed.success) throw new Error(`API configuration: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
+}
+
+export function rateLimitsOf(config: ApiConfig): RateLimits {
+  return {
+    windowMs: config.API_RATE_WINDOW_MS,
+    operator: config.API_RATE_LIMIT_OPERATOR,
+    user: config.API_RATE_LIMIT_USER,
+    address: config.API_RATE_LIMIT,
+  };
+}
+
+export function lockoutPolicyOf(config: ApiConfig): LockoutPolicy {
+  return {
+    failuresToLock: config.API_AUTH_LOCKOUT_AFTER,
+    windowMs: config.API_AUTH_FAILURE_WINDOW_MS,
+    lockoutMs: config.API_AUTH_LOCKOUT_MS,
+    baseDelayMs: config.API_AUTH_DELAY_MS,
+    maxDelayMs: config.API_AUTH_MAX_DELAY_MS,
+  };
 }

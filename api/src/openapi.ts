@@ -42,7 +42,10 @@ export function openApiDocument(routes: Route[], version: string): object {
       ...(parameters.length ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: true, ...json(z.toJSONSchema(route.body, { io: 'input' })) } } : {}),
       responses: {
-        [String(route.status ?? 200)]: { description: 'done' },
+        [String(route.status ?? 200)]: {
+          description: 'done',
+          ...(route.produces ? { content: Object.fromEntries(route.produces.map((type) => [type, {}])) } : {}),
+        },
         ...(route.method === 'post'
           ? {
               '400': { description: 'invalid request', ...json(errorSchema) },
@@ -55,7 +58,16 @@ export function openApiDocument(routes: Route[], version: string): object {
               '403': { description: "not this caller's to do", ...json(errorSchema) },
             }
           : {}),
-        '429': { description: 'rate limited', ...json(errorSchema) },
+        '429': {
+          description:
+            'RATE_LIMITED: past the rate limit of the credential (or, without one, the address); LOCKED_OUT: too many failed authentications from this address. Both carry Retry-After; RateLimit and RateLimit-Policy headers come with every answer.',
+          ...json(errorSchema),
+        },
+        '503': {
+          description:
+            'A dependency did not answer: PEER_UNAVAILABLE (the message names the org), ORDERER_UNAVAILABLE, LEDGER_UNAVAILABLE, QUEUE_UNAVAILABLE, BANK_UNAVAILABLE. Retry after Retry-After seconds with the same Idempotency-Key.',
+          ...json(errorSchema),
+        },
       },
     };
   }

@@ -1,4 +1,4 @@
-import type { FollowerCheckpoints, OrderState } from '@securepay/client';
+import { isFinal, type FollowerCheckpoints, type OrderState } from '@securepay/client';
 import type pg from 'pg';
 import type { ListedOrder, PartyKey } from './listed-order';
 import { encodeCursor, type ListingCursor } from './listing-cursor';
@@ -154,12 +154,18 @@ const rowColumns = [
   'last_tx_id',
   'block_number',
   'tx_index',
+  'final_tx_id',
+  'final_block_number',
+  'final_at',
 ] as const;
 const rowTypes = rowColumns
-  .map((c) => `${c} ${c.endsWith('_at') ? 'timestamptz' : c === 'block_number' ? 'bigint' : c === 'tx_index' ? 'int' : 'text'}`)
+  .map((c) => `${c} ${c.endsWith('_at') ? 'timestamptz' : c.endsWith('block_number') ? 'bigint' : c === 'tx_index' ? 'int' : 'text'}`)
   .join(', ');
 
 function valuesOf(order: ListedOrder): unknown[] {
+  // The change into a final state is the order's last: its transaction is kept apart as the order's
+  // final one (a merchant's statement names it as the settlement proof).
+  const final = isFinal(order.state as OrderState);
   return [
     order.orderId,
     order.state,
@@ -176,5 +182,8 @@ function valuesOf(order: ListedOrder): unknown[] {
     order.txId,
     order.position.blockNumber.toString(),
     order.position.txIndex,
+    final ? order.txId : null,
+    final ? order.position.blockNumber.toString() : null,
+    final ? order.updatedAt : null,
   ];
 }

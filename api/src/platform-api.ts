@@ -6,7 +6,11 @@ import { orgAdmin, type OrgConnection, type OrgEndpoints } from '@securepay/netw
 import { CbdcLedger, loginPool, PgCheckpoints, redisOptions, type DatabaseLogin, type QueueLogin } from '@securepay/ledger';
 import { createApp } from './app';
 import { BankOnboarding } from './bank-onboarding';
-import type { ApiConfig } from './config';
+import { lockoutPolicyOf, rateLimitsOf, type ApiConfig } from './config';
+import { answeringFaults } from './database-faults';
+import { MemoryFailureCounters, RedisFailureCounters, ResilientFailureCounters } from './failure-counters';
+import type { DependencyEndpoint } from './fault-classifier';
+import { MerchantStatements } from './merchant-statements';
 import { OrderBatches } from './order-batches';
 import { ProposalRules } from './proposal-rules';
 import { FabricSessions } from './fabric-sessions';
@@ -55,7 +59,8 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
   const platformMspId = platformConnection.mspId;
 
   // One login, the platform's: its own tables and the ledger functions a platform may call.
-  const pool = loginPool(options.database, { max: 20 });
+  // A query the database never answered fails as LEDGER_UNAVAILABLE (database-faults.ts).
+  const pool = answeringFaults(loginPool(options.database, { max: 20 }));
   // A restarted PostgreSQL drops idle connections; the pool replaces them.
   pool.on('error', (error) => log.warn({ err: error }, 'database connection lost'));
   const keystore = await Keystore.open(pool, config.SECUREPAY_KEYSTORE_SECRET);
@@ -119,6 +124,13 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
   const redis = new Redis({ ...redisOptions(options.queues), lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => undefined);
   await redis.connect().catch((error: unknown) => log.warn({ err: error }, 'Redis is not reachable yet'));
+  // Lockouts hold across the platform's API processes: counted in Redis, under the platform's own prefix.
+  const authFailures = new ResilientFailureCounters(
+    new RedisFailureCounters(redis, options.queues.prefix),
+    new MemoryFailureCounters(),
+    log,
+  );
+  const statements = new MerchantStatements(pool, ledger, listingCheckpoints, (user) => users.walletSecret(user));
 
   const app = createApp({
     routes: routes({
@@ -129,6 +141,7 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
       platformWallet,
       bankLedgers: options.bankLedgers,
       signing,
+      statements,
       webhooks: webhooks.webhooks,
     }),
     users,
@@ -136,7 +149,10 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
     metrics: new HttpMetrics(),
     health: () => health({ sessions, pool, redis }),
     log,
-    rateLimit: { limit: config.API_RATE_LIMIT, windowMs: config.API_RATE_WINDOW_MS },
+    rateLimits: rateLimitsOf(config),
+    authFailures,
+    lockout: lockoutPolicyOf(config),
+    dependencies: { fabric: sessions.facts, endpoints: dependencyEndpoints(options, config) },
     allowIps: config.API_ALLOW_IPS,
     denyIps: config.API_DENY_IPS,
     trustProxy: config.API_TRUST_PROXY || undefined,
@@ -163,4 +179,21 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
       await pool.end();
     },
   };
+}
+
+/** Each dependency's address as the settings name it, for telling whose socket would not open. */
+function dependencyEndpoints(options: PlatformApiOptions, config: ApiConfig): Map<string, DependencyEndpoint> {
+  const endpoints = new Map<string, DependencyEndpoint>([
+    [`${options.database.host}:${options.database.port}`, { code: 'LEDGER_UNAVAILABLE', subject: 'ledger', what: "the ledger's database" }],
+    [`${options.queues.host}:${options.queues.port}`, { code: 'QUEUE_UNAVAILABLE', subject: 'redis', what: 'Redis' }],
+  ]);
+  for (const [bank, url] of config.API_ONBOARDING_URLS) {
+    const { hostname, port, protocol } = new URL(url);
+    endpoints.set(`${hostname}:${port || (protocol === 'https:' ? 443 : 80)}`, {
+      code: 'BANK_UNAVAILABLE',
+      subject: bank,
+      what: `${bank}'s customer onboarding`,
+    });
+  }
+  return endpoints;
 }

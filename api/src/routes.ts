@@ -2,7 +2,10 @@ import { z, type ZodType } from 'zod';
 import { ApiError } from './api-error';
 import type { CbdcLedger } from '@securepay/ledger';
 import type { OrderDesk } from './order-desk';
+import type { MerchantStatements } from './merchant-statements';
 import type { OrderListing } from './order-listing';
+import { statementRoute } from './statement-route';
+import { recordedActions, recovering, stepsSince } from './step-recovery';
 import type { SigningRequests } from './signing-requests';
 import type { Caller, UserRegistry } from './user-registry';
 import { webhookRoutes } from './webhooks/webhook-routes';
@@ -18,13 +21,22 @@ export interface RouteInput {
   params: Record<string, string>;
   query: unknown;
   idempotencyKey?: string;
+  /** When this request came in (this process's clock, epoch ms). */
+  receivedAt: number;
+  /**
+   * Set when this request repeats an Idempotency-Key whose earlier attempt failed on our side (5xx)
+   * or was abandoned: when that key was first tried (`step-recovery.ts`).
+   */
+  retriedSince?: Date;
+  /** The representation the caller prefers among `types` (its Accept header), as Express negotiates it. */
+  accepts(types: string[]): string | false;
 }
 
 export interface Route {
   method: 'get' | 'post';
   path: string;
   summary: string;
-  tag: 'users' | 'wallets' | 'orders' | 'transactions' | 'webhooks';
+  tag: 'users' | 'wallets' | 'orders' | 'transactions' | 'webhooks' | 'merchants';
   access: Access;
   body?: ZodType;
   params?: ZodType;
@@ -36,6 +48,8 @@ export interface Route {
    * (a secret shown once): a repeat of the request gets this instead. The whole answer by default.
    */
   keptAnswer?(body: unknown): unknown;
+  /** The media types a success may come as, when not JSON only (the OpenAPI document lists them). */
+  produces?: string[];
   handle(input: RouteInput): Promise<unknown>;
 }
 
@@ -57,6 +71,8 @@ export interface RouteDeps {
   signing: SigningRequests;
   /** Callers' webhook subscriptions and their deliveries (`webhooks/`). */
   webhooks: Webhooks;
+  /** Merchants' statements: the read model's final orders, the ledger's amounts. */
+  statements: MerchantStatements;
 }
 
 const caller = (input: RouteInput): Caller => input.caller!;
@@ -83,7 +99,14 @@ function step(
     access: 'authenticated',
     params: s.orderIdParams,
     body,
-    handle: (input) => bySigner(deps, caller(input), () => act(deps, caller(input), input.params.orderId!, input.body as never)),
+    handle: (input) => {
+      const orderId = input.params.orderId!;
+      const run = (): Promise<unknown> => bySigner(deps, caller(input), () => act(deps, caller(input), orderId, input.body as never));
+      const action = recordedActions[path];
+      // A step refused as already done may be this request's own, committed by an attempt that never heard back.
+      if (!action) return run();
+      return recovering(run, { view: () => deps.desk.view(orderId), caller: caller(input), action, since: stepsSince(input) });
+    },
   };
 }
 
@@ -336,5 +359,6 @@ export function routes(deps: RouteDeps): Route[] {
       handle: (input) => desk.transaction(input.params.txId!),
     },
     ...webhookRoutes(deps.webhooks),
+    statementRoute(deps),
   ];
 }

@@ -74,3 +74,29 @@ export const listQuery = z
     path: ['partyId'],
   });
 export const historyQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional() });
+
+/** A statement's period: whole UTC days, both included, at most this many. */
+export const maxStatementDays = 366;
+const dayMs = 86_400_000;
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD (UTC)')
+  .refine((day) => {
+    // Date.parse rolls 2025-02-30 over to March: a real day reads back as itself.
+    const ms = Date.parse(`${day}T00:00:00.000Z`);
+    return Number.isNaN(ms) || new Date(ms).toISOString().startsWith(day);
+  }, 'not a day of the calendar')
+  .meta({ example: '2025-01-31' });
+const bothDays = (q: { from: unknown; to: unknown }): boolean => isoDate.safeParse(q.from).success && isoDate.safeParse(q.to).success;
+export const statementQuery = z
+  .strictObject({
+    from: isoDate.describe('the first day of the period (UTC), included'),
+    to: isoDate.describe('the last day of the period (UTC), included'),
+    format: z.enum(['json', 'csv']).optional().describe('instead of the Accept header: json (the default) or csv'),
+  })
+  // Judged only once both are days (a bad one has its own message already).
+  .refine((q) => !bothDays(q) || q.to >= q.from, { message: 'the period ends before it starts (to < from)', path: ['to'] })
+  .refine((q) => !bothDays(q) || Date.parse(q.to) - Date.parse(q.from) < maxStatementDays * dayMs, {
+    message: `a statement covers at most ${maxStatementDays} days`,
+    path: ['to'],
+  });

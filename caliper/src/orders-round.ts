@@ -61,7 +61,7 @@ export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promis
   const window = String(spec.batchWindowMs);
   // The bench drives a platform backend's whole load from one address; the rate limit is not under test.
   const world = await ApiWorld.create(
-    { API_RATE_LIMIT: '100000000', API_BATCH_WINDOW_MS: window },
+    { API_RATE_LIMIT: '100000000', API_RATE_LIMIT_USER: '100000000', API_RATE_LIMIT_OPERATOR: '100000000', API_BATCH_WINDOW_MS: window },
     { batchWindow: { windowMs: spec.batchWindowMs, maxOrders: 200 } },
   );
   const layout = new Layout(loadNetworkConfig({ profile: runningProfile() }));

@@ -27,6 +27,7 @@ export {
   type EscrowPosting,
   type Invariant,
   type SignedReceiptJson,
+  type StatementLegs,
 } from './ledger';
 export { PgCheckpoints } from './checkpoints';
 export { LedgerError } from './ledger-error';

@@ -53,6 +53,21 @@ export interface EscrowPosting {
   journalHash: string;
 }
 
+/** One order's escrow as a merchant's statement reads it. Amounts are minor units, as strings of digits. */
+export interface StatementLegs {
+  order: string;
+  /** The leg locked for the merchant (the price less the commission). */
+  merchantAmount: string;
+  merchantLeg: 'locked' | 'posted' | 'voided';
+  /** The commission leg locked for the platform; `none` when the order carried no commission. */
+  commissionAmount: string;
+  commissionLeg: 'none' | 'locked' | 'posted' | 'voided';
+  /** The late-settlement penalty the merchant's bank's reserve paid into the merchant's wallet. */
+  penalty: string;
+  /** When the merchant leg was posted or voided; null while it is locked. */
+  resolvedAt: string | null;
+}
+
 export interface Invariant {
   ok: boolean;
   balances: string;
@@ -237,6 +252,14 @@ export class CbdcLedger {
     limit = 50,
   ): Promise<{ id: string; kind: string; debit: string; credit: string; amount: string; order: string | null; purpose: string }[]> {
     return this.call('history', wallet, secret, limit);
+  }
+
+  /**
+   * The escrow legs and penalty of the named orders whose merchant leg credits `wallet`, for the
+   * merchant's statement (platform only, with the wallet's owner credential; at most 1000 orders).
+   */
+  merchantStatement(wallet: string, secret: string, orderIds: string[]): Promise<StatementLegs[]> {
+    return this.call('merchant_statement', wallet, secret, orderIds);
   }
 
   /** The central bank's supervision: one account's available balance. */

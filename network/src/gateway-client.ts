@@ -12,10 +12,14 @@ export interface GatewayConnection {
   close(): void;
 }
 
-/** A gRPC channel to the org's peer over TLS. Share one between gateways of the same org. */
-export function peerClient(connection: OrgEndpoints): grpc.Client {
+/**
+ * A gRPC channel to the org's peer over TLS. Share one between gateways of the same org. `options`:
+ * more channel options (interceptors, reconnect backoff) for a caller that needs them.
+ */
+export function peerClient(connection: OrgEndpoints, options: grpc.ClientOptions = {}): grpc.Client {
   const credentials = grpc.credentials.createSsl(readFileSync(connection.peer.tlsRootCertPath));
   return new grpc.Client(connection.peer.endpoint, credentials, {
+    ...options,
     'grpc.ssl_target_name_override': connection.peer.hostAlias,
   });
 }

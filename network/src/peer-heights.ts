@@ -49,6 +49,11 @@ export class PeerHeights {
     });
   }
 
+  /** The peers (by their place in `networks`) that have not committed block `blockNumber` yet. */
+  lagging(blockNumber: bigint): number[] {
+    return this.heights.flatMap((h, i) => (h > blockNumber ? [] : [i]));
+  }
+
   close(): void {
     this.closed = true;
     this.streams.forEach((s) => s?.close());

@@ -38,6 +38,8 @@ import { secretPurpose, webhookQueueName } from './webhook-dispatcher';
 import { eventIdOf } from './webhook-event-record';
 import { webhookRoutes } from './webhook-routes';
 import { Webhooks } from './webhooks';
+import { MemoryFailureCounters } from '../failure-counters';
+import { defaultLockoutPolicy } from '../lockout-policy';
 
 /**
  * The webhooks end to end below the chain: a real PostgreSQL cluster and Redis of the test's own (set
@@ -161,7 +163,10 @@ class World {
       metrics: new HttpMetrics(),
       health: async () => ({ status: 'ok' }),
       log,
-      rateLimit: { limit: 100_000, windowMs: 60_000 },
+      rateLimits: { windowMs: 60_000, operator: 100_000, user: 100_000, address: 100_000 },
+      authFailures: new MemoryFailureCounters(),
+      lockout: defaultLockoutPolicy,
+      dependencies: { endpoints: new Map() },
       allowIps: [],
       denyIps: [],
       version: 'test',
