@@ -108,6 +108,10 @@ export function postgresCommand(spec: ClusterSpec, binDir = postgresBinDir()): {
     // Every party's services hold pools of their own (the API, each bank's bridge, the escrow agent,
     // the supervision service), and tests run worlds of their own beside them: 100 ran out.
     max_connections: '300',
+    // Statement statistics for the benchmarks' profiles (pg_stat_statements), only when asked for.
+    ...(process.env.SECUREPAY_PROFILE_LEDGER === '1'
+      ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' }
+      : {}),
     // Logs go to the process's stderr, which the caller sends to its log file.
     logging_collector: 'off',
   };
