@@ -191,6 +191,20 @@ export class FabricSessions {
   }
 
   /**
+   * Whether some peer has not committed `blockNumber` yet; true when the peers' heights cannot be
+   * followed (a peer is down), since then no one can say.
+   */
+  async behind(blockNumber: bigint): Promise<boolean> {
+    this.heights ??= PeerHeights.follow(this.peerNetworks);
+    try {
+      return (await this.heights).lagging(blockNumber).length > 0;
+    } catch {
+      this.heights = undefined;
+      return true;
+    }
+  }
+
+  /**
    * The block that holds a transaction, from the platform's peer, or another org's when it does not
    * answer (blocks are the same on every peer); undefined when it has none.
    */

@@ -96,11 +96,11 @@ describe('Fabric gateway errors', () => {
     expect(classified(wrapped, deps(live()))).toMatchObject({ code: 'PEER_UNAVAILABLE', subject: 'BankBMSP' });
   });
 
-  const serviceError = (code: number): grpc.ServiceError =>
-    Object.assign(new Error(`${code}`), { code, details: '', metadata: new grpc.Metadata() }) as grpc.ServiceError;
+  const serviceError = (code: number, message = `${code}`): grpc.ServiceError =>
+    Object.assign(new Error(message), { code, details: '', metadata: new grpc.Metadata() }) as grpc.ServiceError;
   const detail = (mspId: string, message: string): ErrorDetail => ({ address: `peer0.${mspId.toLowerCase()}:7051`, mspId, message });
-  const endorseError = (code: number, details: ErrorDetail[]) =>
-    new EndorseError({ code, details, cause: serviceError(code), transactionId: 'tx' });
+  const endorseError = (code: number, details: ErrorDetail[], message?: string) =>
+    new EndorseError({ code, details, cause: serviceError(code, message), transactionId: 'tx', message: message ?? `${code}` });
 
   it("an endorser the platform's gateway could not reach is named from the error's details", () => {
     const error = endorseError(10, [
@@ -120,6 +120,19 @@ describe('Fabric gateway errors', () => {
   it('no endorsement plan for want of peers: the orgs this process cannot reach; none, and it is no fault of a dependency', () => {
     expect(classified(endorseError(9, []), deps(facts(['BankBMSP'])))).toMatchObject({ code: 'PEER_UNAVAILABLE', subject: 'BankBMSP' });
     expect(classified(endorseError(9, []), deps(facts([])))).toBeUndefined();
+  });
+
+  it("no endorsement plan because the gateway's discovery lost a peer this process still reaches: a 503 all the same", () => {
+    const noPlan = '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy';
+    expect(classified(endorseError(9, [], noPlan), deps(facts([])))).toMatchObject({
+      code: 'PEER_UNAVAILABLE',
+      subject: 'peers',
+      status: 503,
+    });
+    expect(classified(endorseError(9, [], noPlan), deps(facts(['BankBMSP'])))).toMatchObject({
+      code: 'PEER_UNAVAILABLE',
+      subject: 'BankBMSP',
+    });
   });
 
   it('a chaincode response or a mismatch is not unavailability', () => {

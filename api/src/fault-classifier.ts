@@ -130,6 +130,14 @@ function fabricFault(error: GatewayError, fabric: FabricFacts | undefined): Serv
   if (orgs.length) return peers(orgs, error);
   // Its gateway found no peer that answered in time, and names none.
   if (transport.has(error.code) && via) return peers([via], error);
+  // The gateway's discovery knows a peer the policy needs is gone before this process's own channel
+  // to it fails; Fabric gives that no code of its own, only these words.
+  if (error.code === FAILED_PRECONDITION && /no (combination of peers|peer combination) can/.test(error.message)) {
+    const down = fabric?.unreachable() ?? [];
+    return down.length
+      ? peers(down, error)
+      : new ServiceUnavailable('PEER_UNAVAILABLE', 'peers', 'no set of answering peers satisfies the endorsement policy', { cause: error });
+  }
   return undefined;
 }
 

@@ -45,6 +45,8 @@ export interface OrderDeskSettings {
 const depositMarginMs = 2_000;
 /** Block numbers kept for order timelines; older ones are looked up again when asked for. */
 const maxRememberedBlocks = 10_000;
+/** Refusals that a peer still catching up with the channel gives for a step that is right. */
+const staleRefusals = new Set(['NOT_FOUND', 'WRONG_STATE']);
 
 /**
  * The platform's order desk: every step of an order as the party taking it. The desk checks what
@@ -54,6 +56,8 @@ const maxRememberedBlocks = 10_000;
 export class OrderDesk {
   /** Transaction id → block number, for timelines (insertion order: oldest first). */
   private readonly blocks = new Map<string, bigint>();
+  /** The newest block a step of ours was answered at: every peer must reach it before judging the next. */
+  private latestBlock = 0n;
 
   constructor(
     private readonly users: UserRegistry,
@@ -336,14 +340,33 @@ export class OrderDesk {
     batched?: BatchStep,
   ): Promise<ActionResult> {
     if (batched && this.batches.enabled && caller.kind === 'platform')
-      return this.committed(name, await this.batches.platform(orderId, batched));
+      return this.committed(name, await this.onCaughtUpPeers(() => this.batches.platform(orderId, batched)));
     if (batched && this.batches.enabled && caller.kind === 'user' && caller.user.custody === 'platform') {
-      const step = await this.batches.user(caller.user.userId, () => this.escrowOf(caller), orderId, batched);
+      const step = await this.onCaughtUpPeers(() => this.batches.user(caller.user.userId, () => this.escrowOf(caller), orderId, batched));
       return this.committed(name, step);
     }
     // The contract answers a one-order step with the order as committed: no second read needed.
-    const { result: order, txId, blockNumber } = await send(await this.escrowOf(caller));
+    const { result: order, txId, blockNumber } = await this.onCaughtUpPeers(async () => send(await this.escrowOf(caller)));
     return this.committed(name, { orderId, state: order.state, txId, blockNumber });
+  }
+
+  /**
+   * A peer that was down answers from older state until it has caught up: asked to endorse a step on
+   * an order it has not seen yet, it refuses NOT_FOUND or WRONG_STATE although the step is right. Such
+   * a refusal, while a peer has not reached the newest block we answered at, is tried once more when
+   * every peer has (or is a 503 naming the peer that does not catch up). A refused step wrote nothing.
+   */
+  private async onCaughtUpPeers<T>(take: () => Promise<T>): Promise<T> {
+    try {
+      return await take();
+    } catch (error) {
+      if (!(error instanceof ContractRefusal && staleRefusals.has(error.code))) throw error;
+      const newest = this.latestBlock;
+      if (!(await this.sessions.behind(newest))) throw error;
+      this.log.info({ code: error.code, block: newest.toString() }, 'a refusal while a peer catches up: trying again once it has');
+      await this.sessions.allPeersAt(newest);
+      return take();
+    }
   }
 
   /**
@@ -352,12 +375,14 @@ export class OrderDesk {
    */
   private async carry(name: string, identity: SigningIdentity, intent: Intent, terms?: OrderTerms, approve = false): Promise<ActionResult> {
     const signed = signIntent(intent, identity.privateKeyPem, identity.certificatePem);
-    const step = await this.batches.intent({
-      orderId: intent.orderId,
-      signed,
-      ...(terms ? { terms } : {}),
-      ...(approve ? { approve } : {}),
-    });
+    const step = await this.onCaughtUpPeers(() =>
+      this.batches.intent({
+        orderId: intent.orderId,
+        signed,
+        ...(terms ? { terms } : {}),
+        ...(approve ? { approve } : {}),
+      }),
+    );
     return this.committed(name, step);
   }
 
@@ -377,6 +402,7 @@ export class OrderDesk {
   private async committed(name: string, step: Omit<BatchedStep, 'intentHash'>): Promise<ActionResult> {
     const { orderId, state, txId, blockNumber } = step;
     this.remember(txId, blockNumber);
+    if (blockNumber > this.latestBlock) this.latestBlock = blockNumber;
     await this.sessions.allPeersAt(blockNumber);
     this.log.info({ orderId, action: name, txId, block: blockNumber.toString(), state }, 'order step committed');
     return { orderId, state, txId, blockNumber: blockNumber.toString() };

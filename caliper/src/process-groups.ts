@@ -39,7 +39,9 @@ export function processGroupRoots(config: NetworkConfig, benchPid: number, calip
     ...config.orgs.map((o) => [chaincodeProcessName(o), 'chaincode servers'] as const),
     ...config.orgs.map((o) => [caName(o), 'CAs'] as const),
     ...config.orderers.map((o) => [o.name, 'orderers'] as const),
-    ...serviceNames(banks).map((name) => [name, name === 'api' ? 'platform API' : 'bridges + escrow agent'] as const),
+    ...serviceNames(banks).map(
+      (name) => [name, name === 'api' ? 'platform API' : name === 'supervision' ? 'supervision' : 'bridges + escrow agent'] as const,
+    ),
     [ledgerDbProcessName, 'ledger PostgreSQL'],
     [queuesProcessName, 'Redis'],
   ]);

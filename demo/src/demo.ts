@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { CbdcLedger, dropDatabase, loginPool, type PartyCredentials } from '@securepay/ledger';
 import { findParty, Layout, loadNetworkConfig, migrateLedger, ownerLogin, partyCredentials, runningProfile, up } from '@securepay/network';
+import { supervisionSummary } from '@securepay/supervision';
 import { printBalances, printTimelines } from './report';
 import { Scenario } from './scenario';
 import { DemoServices, demoEnvFile } from './services';
+import { printDelivery, WebhookWitness } from './webhook-witness';
 
 const log = pino({ base: undefined, level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
     BRIDGE_QUEUE_NAMESPACE: `demo-${Date.now()}`,
     ESCROW_AGENT_QUEUE_NAMESPACE: `demo-${Date.now()}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    // The demo's webhook receiver listens on this machine's loopback address.
+    API_WEBHOOK_ALLOW_PRIVATE: 'on',
   });
   progress('stopping services of an earlier demo run, if any');
   await services.stopAll();
@@ -70,7 +74,11 @@ async function main(): Promise<void> {
   services.startEscrowAgent(startBlock);
   for (const bank of banks) services.startBridge(bank, startBlock);
   await services.waitForOnboarding();
+  progress("starting the central bank's supervision");
+  const supervisionUrl = await services.startSupervision(startBlock);
   services.writeEnvFile(api.baseUrl);
+  progress('subscribing a local webhook receiver to every settlement, as the platform');
+  const witness = await WebhookWitness.subscribe(api, services.credentials.platformToken);
 
   progress('running the scenario through the API');
   const bankLedgers = new Map(
@@ -103,14 +111,28 @@ async function main(): Promise<void> {
     out('\n=== Timelines (from the channel) ===');
     const unexpected = await printTimelines(api, scenario.orders, scenario.people, out);
     const exact = await printBalances(owner, centralBank.ledger, scenario.people, out);
+
+    out('\n=== One webhook delivery, as the local receiver got it ===');
+    const delivery = await witness.firstVerified();
+    if (delivery) printDelivery(delivery, out);
+    else out('no verified delivery arrived within 60 s: see the API log');
+    const { verified, refused } = witness.counts();
+    out(`(${verified} verified deliveries, ${refused} refused, to subscription ${witness.subscriptionId})`);
+
+    out('\n=== Central bank supervision (its own peer, its own ledger login) ===');
+    const supervision = await supervisionSummary(layout, { startBlock, log });
+    out(supervision.text);
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     const states = unexpected.length === 0 ? 'all in their expected final state' : `${unexpected.length} NOT in their expected state`;
     out(`\nDone in ${seconds} s. ${scenario.orders.length} orders, ${states}; balances ${exact ? 'exact' : 'DO NOT SUM'}.`);
     out(`Dashboard: ${api.baseUrl}/   API description: ${api.baseUrl}/openapi.json`);
     out(`Credentials of this run (operator tokens, keystore secret, queue namespace): ${demoEnvFile}`);
     out(`Logs: ${layout.logDir}   Stop everything (network, ledger database, queues, bridges, API): npm run network:down`);
-    if (!exact || unexpected.length > 0) process.exitCode = 1;
+    out(`Central bank supervision: ${supervisionUrl}/ (token SUPERVISION_TOKEN in ${demoEnvFile})`);
+    const clean = supervision.summary.supply.ok && supervision.summary.reconciliation.discrepancies === 0;
+    if (!exact || unexpected.length > 0 || !delivery || !clean) process.exitCode = 1;
   } finally {
+    await witness.close();
     await owner.end();
     await centralBank.end();
   }

@@ -9,6 +9,7 @@ const repo = path.resolve(__dirname, '..', '..');
 const bridgeMain = require.resolve('@securepay/bridge/src/main.ts');
 const apiMain = require.resolve('@securepay/api/src/main.ts');
 const agentMain = require.resolve('@securepay/escrow-agent/src/main.ts');
+const supervisionMain = require.resolve('@securepay/supervision/src/main.ts');
 /** This run's credentials, git-ignored (`demo/.runtime/`). */
 export const demoEnvFile = path.resolve(__dirname, '..', '.runtime', 'demo.env');
 
@@ -18,9 +19,11 @@ export interface DemoCredentials {
   /** The platform's token at each bank's customer onboarding (the bank's bridge process serves it). */
   onboardingTokens: Record<string, string>;
   keystoreSecret: string;
+  /** The central bank's operator's token at its supervision API. */
+  supervisionToken: string;
 }
 
-export const serviceNames = (banks: string[]): string[] => ['api', 'escrow-agent', ...banks.map((b) => `bridge-${b}`)];
+export const serviceNames = (banks: string[]): string[] => ['api', 'escrow-agent', 'supervision', ...banks.map((b) => `bridge-${b}`)];
 
 /**
  * The off-chain services as background processes beside the network, in its process table: so
@@ -42,6 +45,7 @@ export class DemoServices {
       bankTokens: Object.fromEntries(banks.map((b) => [b, `${b.toLowerCase()}_${randomBytes(24).toString('hex')}`])),
       onboardingTokens: Object.fromEntries(banks.map((b) => [b, `onboard_${randomBytes(24).toString('hex')}`])),
       keystoreSecret: randomBytes(32).toString('hex'),
+      supervisionToken: `supervision_${randomBytes(24).toString('hex')}`,
     };
   }
 
@@ -72,7 +76,11 @@ export class DemoServices {
 
   writeEnvFile(apiUrl: string): void {
     mkdirSync(path.dirname(demoEnvFile), { recursive: true });
-    const env = this.serviceEnv();
+    const env: NodeJS.ProcessEnv = {
+      ...this.serviceEnv(),
+      SUPERVISION_PORT: String(this.supervisionPort),
+      SUPERVISION_TOKEN: this.credentials.supervisionToken,
+    };
     // The ledger's and the queues' credentials are each party's own, in its org's folder: not here.
     const keys = [
       'API_PORT',
@@ -83,6 +91,8 @@ export class DemoServices {
       'API_BANK_TOKENS',
       'API_ONBOARDING_URLS',
       'API_ONBOARDING_TOKENS',
+      'SUPERVISION_PORT',
+      'SUPERVISION_TOKEN',
     ];
     const lines = [`# SecurePay demo credentials (this run only). API: ${apiUrl}`, ...keys.map((k) => `${k}=${env[k] ?? ''}`)];
     writeFileSync(demoEnvFile, `${lines.join('\n')}\n`, { mode: 0o600 });
@@ -126,6 +136,48 @@ export class DemoServices {
       log: this.layout.logFile('escrow-agent'),
       marker: agentMain,
     });
+  }
+
+  /** Where the central bank's supervision listens: 100 above the API's port. */
+  get supervisionPort(): number {
+    return Number(this.env.API_PORT ?? '3000') + 100;
+  }
+
+  /**
+   * The central bank's supervision API and page, as the central bank (its own peer, its own ledger
+   * login); `startBlock` is where its chain view begins. Returns its URL once `/health` answers.
+   */
+  async startSupervision(startBlock: bigint): Promise<string> {
+    const record = this.processes.start({
+      name: 'supervision',
+      command: process.execPath,
+      args: ['--import', 'tsx', supervisionMain],
+      // Not the platform's or the banks' secrets: only the central bank's own.
+      env: {
+        ...process.env,
+        LOG_LEVEL: this.env.LOG_LEVEL ?? 'info',
+        SUPERVISION_PORT: String(this.supervisionPort),
+        SUPERVISION_TOKEN: this.credentials.supervisionToken,
+        SUPERVISION_START_BLOCK: startBlock.toString(),
+      },
+      cwd: repo,
+      log: this.layout.logFile('supervision'),
+      marker: supervisionMain,
+    });
+    const url = `http://127.0.0.1:${this.supervisionPort}`;
+    const deadline = Date.now() + 60_000;
+    while (
+      !(await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (!this.processes.isRunning('supervision') || Date.now() > deadline) {
+        throw new Error(`the central bank's supervision did not start; ${record.log}:\n${logTail(record.log)}`);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    return url;
   }
 
   /** A bank's bridge; `startBlock` is where it reads from while it has no checkpoint of its own. */

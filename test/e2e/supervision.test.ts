@@ -2,13 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ActionResult, OrderView } from '@securepay/api';
-import { ApiWorld, type RegisteredUser } from '@securepay/demo';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ApiWorld, ensureChromium, launchChromium, type RegisteredUser } from '@securepay/demo';
 import { findParty } from '@securepay/network';
 import { createSupervisionApp, supervisionSummary, supervisorOnNetwork, type OpenSupervisor } from '@securepay/supervision';
 import pino from 'pino';
 import { eventually } from './escrow-driver';
 import { networkLayout } from './fixtures';
 
+const artifacts = path.resolve(__dirname, '..', '.artifacts');
 const proof = (): string => randomBytes(32).toString('hex');
 const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
 
@@ -201,8 +204,40 @@ describe('central bank supervision: supply, exposure and the chain reconciled af
       expect((await fetch(url, { headers: { Authorization: `Bearer ${world.tokens.platform}` } })).status).toBe(403);
       const body = (await (await fetch(url, { headers: { Authorization: `Bearer ${token}` } })).json()) as { verdict: string };
       expect(body.verdict).toBe('1 discrepancy over 4 orders');
+      await pageShows(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, token, orders.open);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  /**
+   * The page in Chromium, as the central bank's operator opens it: nothing before the token, then the
+   * figures the API gives and the discrepancy with its order; the screenshot is the supervision README's.
+   */
+  async function pageShows(pageUrl: string, token: string, orderId: string): Promise<void> {
+    ensureChromium();
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+      await page.goto(pageUrl);
+      expect(await page.locator('#reports').isHidden()).toBe(true);
+      await page.fill('#token', 'not-the-token');
+      await page.click('#login button[type=submit]');
+      await page.locator('#error', { hasText: 'FORBIDDEN' }).waitFor();
+      await page.fill('#token', token);
+      await page.click('#login button[type=submit]');
+      await page.locator('#reconciliation-verdict', { hasText: '1 discrepancy over 4 orders' }).waitFor();
+      expect(await page.getAttribute('#reconciliation-verdict', 'class')).toContain('bad');
+      expect(await page.locator('#discrepancies tbody tr').count()).toBe(1);
+      expect(await page.textContent('#discrepancies tbody tr')).toContain(orderId);
+      const supply = await supervision.supervisor.supply();
+      expect(await page.textContent('#supply')).toContain(String(supply.supply.balances));
+      const mspIds = await page.locator('#exposure tbody tr td:first-child').allTextContents();
+      expect(mspIds).toEqual(expect.arrayContaining(['BankAMSP', 'BankBMSP']));
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: path.join(artifacts, 'supervision.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  }
 });

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { ActionResult, OrderView } from '@securepay/api';
 import { verifyWebhook, WebhookReceiver, type WebhookEvent } from '@securepay/client';
@@ -26,6 +28,8 @@ interface DeliveryLog {
   deliveries: { eventId: string; orderId: string; state: string; status: string; attempts: number }[];
   next: string | null;
 }
+
+const artifacts = path.resolve(__dirname, '..', '.artifacts');
 
 describe('platform API: webhooks', () => {
   let world: ApiWorld;
@@ -174,6 +178,8 @@ describe('platform API: webhooks', () => {
       expect(await page.locator('#log-title').textContent()).toBe(merchantSubscription);
       // The token stays in the tab; no secret is on the page.
       expect(await page.content()).not.toContain(merchantHook.secret!);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: path.join(artifacts, 'webhooks.png'), fullPage: true });
     } finally {
       await browser?.close();
     }
