@@ -25,6 +25,7 @@ import { bestPoint } from './load-sweep';
 import { processGroupRoots } from './process-groups';
 import { summariseRound, type RoundSummary } from './round-summary';
 import { measureSettlementLatency, type SettlementLatency } from './settlement-latency';
+import { benchOrdersSpecs, drawOrders, mergeOrdersRuns, runOrdersSuite, type OrdersFigure } from './orders-suite';
 import { medianOfRuns, medianRatio, medianRounds, type RepeatedRound } from './run-medians';
 import { median } from '@securepay/network/bench/stats';
 import { prepareSut } from './sut';
@@ -199,6 +200,8 @@ interface RunFigures {
   sweep: RoundSummary[];
   baseline?: BaselineFigures;
   settlement?: SettlementLatency;
+  /** Whole orders end to end through the API, bridges, escrow agent and ledger. */
+  orders?: OrdersFigure[];
   fullOverNoop?: number;
   fullOverCentralized?: number;
 }
@@ -286,6 +289,8 @@ async function measureRun(
   progress('confirmation → merchant paid, through the API with both bridges');
   await networkWith(profile);
   figures.settlement = await measureSettlementLatency({ orders: quick ? 24 : 80, lanes: 8 });
+  progress('orders per second end to end: proposal to settled money, through the API with the bridges, escrow agent and ledger');
+  figures.orders = await runOrdersSuite(benchOrdersSpecs(quick), 1, runDir, log);
   if (full) figures.fullOverCentralized = full.best.goodputTps / figures.baseline.goodputTps;
   writeFileSync(finished, JSON.stringify(figures, null, 2));
   return figures;
@@ -347,6 +352,7 @@ async function main(): Promise<void> {
   const fullOverCentralized = byRun((r) => r.fullOverCentralized);
   const baselines = runs.flatMap((r) => (r.baseline ? [r.baseline] : []));
   const settlements = runs.flatMap((r) => (r.settlement ? [r.settlement] : []));
+  const orders = mergeOrdersRuns(runs.flatMap((r) => (r.orders ? [r.orders] : [])));
   const summary = {
     date: new Date().toISOString(),
     quick,
@@ -357,6 +363,8 @@ async function main(): Promise<void> {
     profileComparison: compareProfiles(profiles, runs),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
     workers,
+    /** Orders carried from proposal to settled money per second, end to end: the headline figure. */
+    orders,
     /** Each stage's best point of its load sweep (zero failures), then the block-size sweep. */
     rounds: [...stages, ...sweep],
     loadSweep,
@@ -432,6 +440,7 @@ async function main(): Promise<void> {
     );
   }
   await renderCharts(outDir, charts);
+  if (runCount > 1 && orders.length > 0) await drawOrders(outDir, orders);
 
   if (!only) {
     const latest = path.join(caliperDir, 'results', 'latest.json');

@@ -5,14 +5,9 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
 import { down, loadNetworkConfig, runningProfile, up } from '@securepay/network';
-import { median } from '@securepay/network/bench/stats';
-import { lineChartSvg, renderCharts } from './charts';
-import { runOrdersRound, type OrderFlow, type OrdersRoundResult, type OrdersRoundSpec } from './orders-round';
+import { ordersSpecs, runOrdersSuite } from './orders-suite';
 
 const log = pino({ base: undefined }, pino.destination(2));
-/** Per key, the median over runs. */
-const medianOfKeys = (records: Record<string, number>[]): Record<string, number> =>
-  Object.fromEntries(Object.keys(records[0] ?? {}).map((k) => [k, median(records.map((r) => r[k] ?? 0))]));
 const list = (text: string): number[] => text.split(',').map((n) => z.coerce.number().int().min(0).parse(n));
 
 /**
@@ -35,78 +30,20 @@ async function main(): Promise<void> {
     },
   });
   const flows = z.array(z.enum(['settle', 'dispute'])).parse(values.flows.split(','));
-  const specs: OrdersRoundSpec[] = flows.flatMap((flow: OrderFlow) =>
-    list(values['in-flight']).flatMap((inFlight) =>
-      list(values.windows).map((batchWindowMs) => ({
-        flow,
-        inFlight,
-        batchWindowMs,
-        orders: Number(values.orders),
-        warmUp: Number(values['warm-up']),
-      })),
-    ),
-  );
-  const runs = Number(values.runs);
+  const specs = ordersSpecs({
+    flows,
+    inFlight: list(values['in-flight']),
+    windows: list(values.windows),
+    orders: Number(values.orders),
+    warmUp: Number(values['warm-up']),
+  });
   const outDir =
     values.out ?? path.resolve(__dirname, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(/:/g, '')}-orders`);
   mkdirSync(outDir, { recursive: true });
   await up(loadNetworkConfig({ profile: runningProfile() ?? 'raft1' }));
 
-  const results: { spec: OrdersRoundSpec; runs: OrdersRoundResult[] }[] = [];
-  for (const spec of specs) {
-    const done: OrdersRoundResult[] = [];
-    for (let run = 1; run <= runs; run++) {
-      log.info({ ...spec, run }, 'orders round');
-      const result = await runOrdersRound(spec, log);
-      log.info(result, 'orders round done');
-      done.push(result);
-      writeFileSync(path.join(outDir, 'runs.json'), JSON.stringify([...results, { spec, runs: done }], null, 2));
-    }
-    results.push({ spec, runs: done });
-  }
-  const summary = results.map(({ spec, runs: r }) => ({
-    ...spec,
-    runs: r.length,
-    ordersPerSecond: median(r.map((x) => x.ordersPerSecond)),
-    transactionsPerOrder: median(r.map((x) => x.transactionsPerOrder)),
-    latencyP50Ms: median(r.map((x) => x.latencyMs.p50)),
-    latencyP99Ms: median(r.map((x) => x.latencyMs.p99)),
-    failures: r.reduce((t, x) => t + x.failures, 0),
-    balancesExact: r.every((x) => x.balancesExact),
-    phaseMedianMs: medianOfKeys(r.map((x) => x.phaseMedianMs)),
-    cpuMsPerOrder: medianOfKeys(r.map((x) => x.cpu.msPerOrder)),
-    machineBusyCores: median(r.map((x) => x.cpu.machineBusyCores)),
-    eachRun: r.map((x) => ({
-      ordersPerSecond: x.ordersPerSecond,
-      p99Ms: x.latencyMs.p99,
-      failures: x.failures,
-      balancesExact: x.balancesExact,
-    })),
-  }));
+  const summary = await runOrdersSuite(specs, Number(values.runs), outDir, log);
   writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify({ machine: `${os.cpus().length} cores`, rounds: summary }, null, 2));
-  const byWindow = flows.flatMap((flow) =>
-    list(values['in-flight']).map((inFlight) => ({
-      name: `${flow}, ${inFlight} in flight`,
-      points: summary.filter((s) => s.flow === flow && s.inFlight === inFlight).map((s) => ({ x: s.batchWindowMs, y: s.ordersPerSecond })),
-    })),
-  );
-  const curve = flows.flatMap((flow) =>
-    list(values.windows).map((w) => ({
-      name: `${flow}, window ${w} ms`,
-      points: summary
-        .filter((s) => s.flow === flow && s.batchWindowMs === w)
-        .map((s) => ({ x: s.ordersPerSecond, y: s.latencyP99Ms / 1000 })),
-    })),
-  );
-  await renderCharts(outDir, {
-    'orders-by-window': lineChartSvg('Orders settled per second by batch window', 'batch window (ms)', 'orders/s', byWindow),
-    'orders-latency': lineChartSvg(
-      'Order completion p99 against orders/s (in flight swept)',
-      'orders settled/s',
-      'p99 completion (s)',
-      curve,
-    ),
-  }).catch((error: unknown) => log.warn({ err: error }, 'charts not rendered'));
   log.info({ outDir, summary }, 'orders bench done');
   if (process.env.SECUREPAY_BENCH_DOWN === '1') await down(loadNetworkConfig({ profile: runningProfile() }));
 }

@@ -234,7 +234,8 @@ export async function startChaincodeServers(layout: Layout, packageIds: Map<stri
           PATH: process.env.PATH,
           HOME: layout.orgHome(org),
           NODE_ENV: 'production',
-          CORE_CHAINCODE_LOGGING_LEVEL: 'info',
+          // The shim logs every transaction at info: on a busy channel that is most of its log and some of its CPU.
+          CORE_CHAINCODE_LOGGING_LEVEL: 'warning',
           SECUREPAY_CLOCK_BOUND_MS: clockBoundMs,
         },
         cwd: chaincodeDir,

@@ -1,0 +1,149 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { median } from '@securepay/network/bench/stats';
+import { lineChartSvg, renderCharts } from './charts';
+import { runOrdersRound, type OrderFlow, type OrdersRoundResult, type OrdersRoundSpec } from './orders-round';
+
+/** One combination of flow, orders in flight and batch window: the medians of its runs, and each run. */
+export interface OrdersFigure extends OrdersRoundSpec {
+  runs: number;
+  ordersPerSecond: number;
+  transactionsPerOrder: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  failures: number;
+  balancesExact: boolean;
+  phaseMedianMs: Record<string, number>;
+  cpuMsPerOrder: Record<string, number>;
+  machineBusyCores: number;
+  eachRun: { ordersPerSecond: number; p99Ms: number; failures: number; balancesExact: boolean }[];
+}
+
+/** Per key, the median over runs. */
+const medianOfKeys = (records: Record<string, number>[]): Record<string, number> =>
+  Object.fromEntries(Object.keys(records[0] ?? {}).map((k) => [k, median(records.map((r) => r[k] ?? 0))]));
+
+/** Every combination of the flows, loads and windows given, the load and window varying fastest. */
+export function ordersSpecs(grid: {
+  flows: OrderFlow[];
+  inFlight: number[];
+  windows: number[];
+  orders: number;
+  warmUp: number;
+}): OrdersRoundSpec[] {
+  return grid.flows.flatMap((flow) =>
+    grid.inFlight.flatMap((inFlight) =>
+      grid.windows.map((batchWindowMs) => ({ flow, inFlight, batchWindowMs, orders: grid.orders, warmUp: grid.warmUp })),
+    ),
+  );
+}
+
+/** What `npm run bench` measures end to end: the settle flow by window and by load, and the dispute flow once. */
+export function benchOrdersSpecs(quick: boolean): OrdersRoundSpec[] {
+  const orders = quick ? 300 : 600;
+  const warmUp = quick ? 100 : 150;
+  const specs = [
+    ...ordersSpecs({ flows: ['settle'], inFlight: [300], windows: quick ? [0, 200] : [0, 50, 200], orders, warmUp }),
+    ...(quick ? [] : ordersSpecs({ flows: ['settle'], inFlight: [100, 500], windows: [200], orders, warmUp })),
+    ...ordersSpecs({ flows: ['dispute'], inFlight: [300], windows: [200], orders: quick ? 200 : 400, warmUp }),
+  ];
+  return specs;
+}
+
+/**
+ * Runs each spec `runs` times, each round a fresh `ApiWorld` on the running network, writing every
+ * run to `runs.json` as it ends (an interrupted suite keeps what it measured); returns the medians
+ * and draws orders/s by batch window and completion p99 against orders/s.
+ */
+export async function runOrdersSuite(specs: OrdersRoundSpec[], runs: number, outDir: string, log: Logger): Promise<OrdersFigure[]> {
+  const results: { spec: OrdersRoundSpec; runs: OrdersRoundResult[] }[] = [];
+  for (const [i, spec] of specs.entries()) {
+    const done: OrdersRoundResult[] = [];
+    for (let run = 1; run <= runs; run++) {
+      log.info({ ...spec, run, round: `${i + 1} of ${specs.length}` }, 'orders round');
+      const result = await runOrdersRound(spec, log);
+      log.info({ ordersPerSecond: result.ordersPerSecond, p99Ms: result.latencyMs.p99, failures: result.failures }, 'orders round done');
+      done.push(result);
+      writeFileSync(path.join(outDir, 'orders-runs.json'), JSON.stringify([...results, { spec, runs: done }], null, 2));
+    }
+    results.push({ spec, runs: done });
+  }
+  const figures = results.map(({ spec, runs: r }) => figureOf(spec, r));
+  await drawOrders(outDir, figures).catch((error: unknown) => log.warn({ err: error }, 'orders charts not rendered'));
+  return figures;
+}
+
+function figureOf(spec: OrdersRoundSpec, r: OrdersRoundResult[]): OrdersFigure {
+  return {
+    ...spec,
+    runs: r.length,
+    ordersPerSecond: median(r.map((x) => x.ordersPerSecond)),
+    transactionsPerOrder: median(r.map((x) => x.transactionsPerOrder)),
+    latencyP50Ms: median(r.map((x) => x.latencyMs.p50)),
+    latencyP99Ms: median(r.map((x) => x.latencyMs.p99)),
+    failures: r.reduce((t, x) => t + x.failures, 0),
+    balancesExact: r.every((x) => x.balancesExact),
+    phaseMedianMs: medianOfKeys(r.map((x) => x.phaseMedianMs)),
+    cpuMsPerOrder: medianOfKeys(r.map((x) => x.cpu.msPerOrder)),
+    machineBusyCores: median(r.map((x) => x.cpu.machineBusyCores)),
+    eachRun: r.map((x) => ({
+      ordersPerSecond: x.ordersPerSecond,
+      p99Ms: x.latencyMs.p99,
+      failures: x.failures,
+      balancesExact: x.balancesExact,
+    })),
+  };
+}
+
+/**
+ * Each spec's figure over several bench runs (each run's suite measured it once): the median of the
+ * runs' figures, every run's own beside it. The charts are drawn again in `outDir` from the medians.
+ */
+export function mergeOrdersRuns(perRun: OrdersFigure[][]): OrdersFigure[] {
+  if (perRun.length <= 1) return perRun[0] ?? [];
+  return perRun[0]!.map((first, i) => {
+    const same = perRun.map((figures) => figures[i]!);
+    const m = (pick: (f: OrdersFigure) => number): number => median(same.map(pick));
+    return {
+      ...first,
+      runs: same.length,
+      ordersPerSecond: m((f) => f.ordersPerSecond),
+      transactionsPerOrder: m((f) => f.transactionsPerOrder),
+      latencyP50Ms: m((f) => f.latencyP50Ms),
+      latencyP99Ms: m((f) => f.latencyP99Ms),
+      failures: same.reduce((t, f) => t + f.failures, 0),
+      balancesExact: same.every((f) => f.balancesExact),
+      phaseMedianMs: medianOfKeys(same.map((f) => f.phaseMedianMs)),
+      cpuMsPerOrder: medianOfKeys(same.map((f) => f.cpuMsPerOrder)),
+      machineBusyCores: m((f) => f.machineBusyCores),
+      eachRun: same.flatMap((f) => f.eachRun),
+    };
+  });
+}
+
+export async function drawOrders(outDir: string, figures: OrdersFigure[]): Promise<void> {
+  const keys = <T>(values: T[]): T[] => [...new Set(values)];
+  const byWindow = keys(figures.map((f) => `${f.flow}|${f.inFlight}`))
+    .map((key) => {
+      const [flow, inFlight] = key.split('|');
+      const points = figures
+        .filter((f) => f.flow === flow && String(f.inFlight) === inFlight)
+        .map((f) => ({ x: f.batchWindowMs, y: f.ordersPerSecond }));
+      return { name: `${flow}, ${inFlight} in flight`, points };
+    })
+    .filter((s) => s.points.length > 1);
+  const curve = keys(figures.map((f) => `${f.flow}|${f.batchWindowMs}`)).map((key) => {
+    const [flow, window] = key.split('|');
+    const points = figures
+      .filter((f) => f.flow === flow && String(f.batchWindowMs) === window)
+      .map((f) => ({ x: f.ordersPerSecond, y: f.latencyP99Ms / 1000 }));
+    return { name: `${flow}, window ${window} ms`, points };
+  });
+  await renderCharts(outDir, {
+    ...(byWindow.length
+      ? { 'orders-by-window': lineChartSvg('Orders settled per second by batch window', 'batch window (ms)', 'orders/s', byWindow) }
+      : {}),
+    'orders-latency': lineChartSvg('Order completion p99 against orders/s', 'orders completed/s', 'p99 completion (s)', curve),
+  });
+}
