@@ -91,6 +91,9 @@ export class OrderDesk {
       if (!(error instanceof ContractRefusal && error.code === 'ALREADY_EXISTS')) throw error;
       const existing = await this.findOrder(orderId);
       if (!existing) throw error;
+      // The first attempt may have stopped between its proposal and the platform's approval.
+      if (this.settings.platformApprovesProposals && existing.state === 'PROPOSED' && !existing.approvals.platform)
+        await this.approveAsPlatform(orderId);
       return this.resultOf(existing);
     }
   }
@@ -144,9 +147,24 @@ export class OrderDesk {
       await lock();
       return this.carry('Propose', identity, intent, terms, this.settings.platformApprovesProposals);
     }
-    return this.submit(caller, orderId, 'Propose', (escrow) =>
+    const proposed = await this.submit(caller, orderId, 'Propose', (escrow) =>
       escrow.propose(proposal, terms, { beforeSubmit: async () => void (await lock()) }),
     );
+    if (this.settings.platformApprovesProposals) await this.approveAsPlatform(orderId);
+    return proposed;
+  }
+
+  /**
+   * The platform's approval of a proposal the buyer sent itself (unbatched, or self-custody): a
+   * transaction of its own right after the proposal, so that `API_PLATFORM_APPROVAL=on-proposal`
+   * means the same whoever signs. An approval already given is fine.
+   */
+  private async approveAsPlatform(orderId: string): Promise<void> {
+    try {
+      await this.approve({ kind: 'platform', scope: 'platform' }, orderId);
+    } catch (error) {
+      if (!(error instanceof ContractRefusal && error.code === 'ALREADY_DONE')) throw error;
+    }
   }
 
   /**

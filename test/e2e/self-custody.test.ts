@@ -1,4 +1,5 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
+import type { OrderView } from '@securepay/api';
 import { newCertificateRequest, SelfSigningUser } from '@securepay/client';
 import { ApiWorld, type RegisteredUser } from '@securepay/demo';
 
@@ -49,6 +50,10 @@ describe('a buyer who keeps its own key, through the platform API', () => {
     expect(created).toMatchObject({ status: 200, body: { state: 'PROPOSED' } });
     const { orderId } = created.body as { orderId: string };
     expect(await world.available(registered)).toBe(96_000n);
+    // The platform approved the buyer's own proposal right after it (API_PLATFORM_APPROVAL=on-proposal);
+    // approving again answers as that approval did.
+    const proposed = await world.client.get<OrderView>(`/orders/${orderId}`, world.tokens.platform);
+    expect(proposed.approvals.find((a) => a.slot === 'platform')).toMatchObject({ decision: 'approved' });
     await world.client.post(`/orders/${orderId}/approve`, world.tokens.platform);
     await world.client.post(`/orders/${orderId}/approve`, merchant.token);
     await world.client.waitForState(orderId, 'ESCROWED');
