@@ -28,5 +28,8 @@ module.exports = {
   verbose: true,
   // End-to-end tests start bridge processes and gateways; should one fail mid-way, CI must still end.
   forceExit: true,
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+  // Test files are only transpiled (isolatedModules): `npm run typecheck` has type-checked them already,
+  // and checking them again file by file doubled the time of the chaincode's, client's and caliper's
+  // unit tests (29 s → 15 s without, jest --no-cache).
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
 };

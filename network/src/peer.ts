@@ -27,6 +27,10 @@ export function peerEnv(layout: Layout, org: PeerOrg, fabricConfigDir: string): 
     // gateway cannot find endorsers for multi-org policies.
     CORE_PEER_GOSSIP_EXTERNALENDPOINT: address,
     CORE_PEER_GOSSIP_BOOTSTRAP: address,
+    // A peer that joins the channel first cannot yet authenticate the others' anchor peers ("Could not
+    // acquire policy manager for channel"), and gossip tries again only after reconnectInterval:
+    // 25 s by default, which every network start and every restarted peer waited out.
+    CORE_PEER_GOSSIP_RECONNECTINTERVAL: '3s',
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_CERT_FILE: path.join(tls, 'server.crt'),
     CORE_PEER_TLS_KEY_FILE: path.join(tls, 'server.key'),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ActionResult, OrderView } from '@securepay/api';
+import type { ActionResult, OrderView, Statement } from '@securepay/api';
 import { ApiWorld, type RegisteredUser } from '@securepay/demo';
 import { chainHeight, connectGateway, orgAdmin } from '@securepay/network';
 import { eventually } from './escrow-driver';
@@ -13,6 +13,8 @@ describe('platform API: orders end to end', () => {
   let buyer: RegisteredUser;
   let merchant: RegisteredUser;
   let courier: RegisteredUser;
+  /** The orders that settled to the merchant, in order: what its statement must list. */
+  const settledOrders: string[] = [];
 
   beforeAll(async () => {
     world = await ApiWorld.create();
@@ -47,6 +49,7 @@ describe('platform API: orders end to end', () => {
     const confirmed = await world.client.post<ActionResult>(`/orders/${orderId}/confirm`, buyer.token);
     expect(confirmed.state).toBe('CONFIRMED');
     const settled = await world.client.waitForState(orderId, 'SETTLED');
+    settledOrders.push(orderId);
     await eventually(async () => (await world.available(merchant)) === before.merchant + 9_750n, 'the merchant is paid');
     expect(await world.available(world.tokens.platform)).toBe(before.platform + 250n);
     expect(await world.available(buyer)).toBe(before.buyer - 10_000n);
@@ -102,10 +105,43 @@ describe('platform API: orders end to end', () => {
     );
     await world.client.post(`/orders/${orderId}/resolve`, world.tokens.platform, { winner: 'courier', evidenceHash: proof() });
     await world.client.waitForState(orderId, 'SETTLED');
+    settledOrders.push(orderId);
     // Buyer: price and deposit gone, none back. Courier: its deposit back plus half the buyer's.
     await eventually(async () => (await world.available(courier)) === before.courier + 1_000n, 'the courier is paid');
     expect(await world.available(buyer)).toBe(before.buyer - 4_000n);
     expect(await world.available(merchant)).toBe(before.merchant + 1_950n);
+  });
+
+  test("the merchant's statement lists each settled order with its settlement proof; its totals are what the wallet received", async () => {
+    const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const path = `/merchants/me/statement?from=${day(-1)}&to=${day(1)}`;
+    // The read model takes the settlement from the chain's event a moment after the order's state shows it.
+    let statement: Statement | undefined;
+    await eventually(async () => {
+      statement = await world.client.get<Statement>(path, merchant.token);
+      return statement.orders.length === settledOrders.length && statement.orders.every((row) => row.escrow === 'posted');
+    }, 'the statement lists both settled orders, paid');
+    expect(statement!.orders.map((row) => row.orderId).sort()).toEqual([...settledOrders].sort());
+    for (const row of statement!.orders) {
+      const view = await world.client.get<OrderView>(`/orders/${row.orderId}`);
+      const proofStep = view.timeline.find((step) => step.action === 'recordSettlement')!;
+      expect(row).toMatchObject({ state: 'SETTLED', txId: proofStep.txId, blockNumber: proofStep.blockNumber, penalty: '0' });
+      expect(BigInt(row.net)).toBe(BigInt(row.gross) - BigInt(row.commission));
+    }
+    // The merchant was never funded: everything in its wallet came from these orders.
+    expect(BigInt(statement!.totals.net)).toBe(await world.available(merchant));
+    expect(statement!.totals).toMatchObject({ orders: 2, price: '12000', gross: '12000', commission: '300', net: '11700' });
+
+    const csv = await world.client.request<string>('GET', path, { token: merchant.token, headers: { Accept: 'text/csv' } });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = csv.body.trim().split(/\r?\n/);
+    expect(lines[0]).toMatch(/^order_id,state,settled_at,escrow,price,gross,commission,penalty,net,/);
+    for (const orderId of settledOrders) expect(lines.some((line) => line.startsWith(`${orderId},SETTLED,`))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^TOTAL,.*,11700,/);
+
+    // A buyer has no statement.
+    const asBuyer = await world.client.request<{ error: { code: string } }>('GET', path, { token: buyer.token });
+    expect([asBuyer.status, asBuyer.body.error.code]).toEqual([403, 'WRONG_PARTY']);
   });
 
   test('a deposit outside a dispute, or by someone not in it, is refused and locks nothing', async () => {

@@ -333,11 +333,18 @@ export class EscrowDriver {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The pause before a wait's next look: 50 ms at first, growing to 500 ms. Most waits end within a
+ * block or two; the long ones (an order waiting out a killed bridge) would otherwise ask a peer twenty
+ * times a second per order, and on two cores those reads took the CPU the peers needed to commit.
+ */
+export const pollPause = (attempt: number): Promise<void> => sleep(Math.min(500, 50 * 1.5 ** attempt));
+
 /** Waits until `check` holds: ledger effects follow the chain by a moment. */
 export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
+  for (let attempt = 0; !(await check()); attempt++) {
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs / 1000}s: ${what}`);
-    await sleep(50);
+    await pollPause(attempt);
   }
 }

@@ -5,7 +5,7 @@ import { chainHeight, findParty, ledgerAccess, orgAdmin, partyCredentials, type 
 import { BridgeMetrics, startBridge, type BridgeOptions, type RunningBridge } from '@securepay/bridge';
 import { startAgentOnNetwork, type RunningAgent } from '@securepay/escrow-agent';
 import { createTestDatabase, LedgerError, writeCredentialsFile, type CbdcLedger, type Party, type TestDatabase } from '@securepay/ledger';
-import { EscrowDriver, eventually, sleep, type OrderParties, type Party as DriverParty, type Who } from './escrow-driver';
+import { EscrowDriver, eventually, pollPause, type OrderParties, type Party as DriverParty, type Who } from './escrow-driver';
 import { connectionOf, networkLayout } from './fixtures';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
@@ -270,7 +270,7 @@ export class MoneyWorld {
   /** Waits for the order to reach `state` on the platform's peer (bridges act asynchronously). */
   async until(orderId: string, state: string, timeoutMs = 30_000): Promise<Order> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const order = await this.driver.order(orderId);
       if (order.state === state) {
         // Seen on the platform's peer; the next step may be endorsed by another org's.
@@ -278,7 +278,7 @@ export class MoneyWorld {
         return order;
       }
       if (Date.now() > deadline) throw new Error(`order ${orderId} is ${order.state}, not ${state}, after ${timeoutMs / 1000}s`);
-      await sleep(50);
+      await pollPause(attempt);
     }
   }
 
