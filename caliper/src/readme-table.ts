@@ -108,7 +108,8 @@ function ordersTable(orders: OrdersFigure[]): string[] {
   const groups = groupOrder.filter((g) => orders.some((o) => (o.cpuMsPerOrder[g] ?? 0) > 0));
   const cpu = (o: OrdersFigure): string => groups.map((g) => `${Math.round(o.cpuMsPerOrder[g] ?? 0)}`).join(' | ');
   const total = (o: OrdersFigure): number => Math.round(Object.values(o.cpuMsPerOrder).reduce((t, v) => t + v, 0));
-  const runs = (o: OrdersFigure): string => (o.eachRun.length > 1 ? ` (${o.eachRun.map((r) => r.ordersPerSecond).join(', ')})` : '');
+  const two = (n: number): string => n.toFixed(2);
+  const runs = (o: OrdersFigure): string => (o.eachRun.length > 1 ? ` (${o.eachRun.map((r) => two(r.ordersPerSecond)).join(', ')})` : '');
   return [
     "Orders end to end: proposal through the platform API to money settled in the ledger and the proof on-chain, with both banks' bridges, the escrow agent and the ledger running; closed loop with a fixed number of orders in flight, after a discarded warm-up; window 0 sends every step as its own transaction.",
     '',
@@ -116,7 +117,7 @@ function ordersTable(orders: OrdersFigure[]): string[] {
     `| --- | --- | --- | --- | --- | --- | --- | --- | --- | ${groups.map(() => '---').join(' | ')} | --- |`,
     ...orders.map(
       (o) =>
-        `| ${o.flow} | ${o.inFlight} | ${o.batchWindowMs} ms | ${o.orders} | **${o.ordersPerSecond}**${runs(o)} | ${o.transactionsPerOrder} | ${(o.latencyP50Ms / 1000).toFixed(1)} s / ${(o.latencyP99Ms / 1000).toFixed(1)} s | ${o.failures} | ${o.balancesExact ? 'exact' : '**NOT exact**'} | ${cpu(o)} | ${total(o)} |`,
+        `| ${o.flow} | ${o.inFlight} | ${o.batchWindowMs} ms | ${o.orders} | **${two(o.ordersPerSecond)}**${runs(o)} | ${two(o.transactionsPerOrder)} | ${(o.latencyP50Ms / 1000).toFixed(1)} s / ${(o.latencyP99Ms / 1000).toFixed(1)} s | ${o.failures} | ${o.balancesExact ? 'exact' : '**NOT exact**'} | ${cpu(o)} | ${total(o)} |`,
     ),
     '',
     "Per transaction, the paper's stages:",
