@@ -191,6 +191,20 @@ export class FabricSessions {
   }
 
   /**
+   * The newest block some org's peer has committed, from the peers' block streams; undefined while
+   * they cannot be followed (a peer is down).
+   */
+  async newestBlock(): Promise<bigint | undefined> {
+    this.heights ??= PeerHeights.follow(this.peerNetworks);
+    try {
+      return (await this.heights).newestBlock();
+    } catch {
+      this.heights = undefined;
+      return undefined;
+    }
+  }
+
+  /**
    * Whether some peer has not committed `blockNumber` yet; true when the peers' heights cannot be
    * followed (a peer is down), since then no one can say.
    */

@@ -369,17 +369,21 @@ export class OrderDesk {
   }
 
   /**
-   * A peer that was down answers from older state until it has caught up: asked to endorse a step on
-   * an order it has not seen yet, it refuses NOT_FOUND or WRONG_STATE although the step is right. Such
-   * a refusal, while a peer has not reached the newest block we answered at, is tried once more when
-   * every peer has (or is a 503 naming the peer that does not catch up). A refused step wrote nothing.
+   * A peer a block behind answers from older state until it has caught up: asked to endorse a step on
+   * an order it has not seen yet, it refuses NOT_FOUND or WRONG_STATE although the step is right (a
+   * peer that was down; or, under load, one that has not yet committed the block in which another
+   * party's step moved the order on — a bank's approval that made it ESCROWED, and the merchant ships).
+   * Such a refusal, while a peer has not reached the newest block we answered at or some peer has
+   * committed, is tried once more when every peer has (or is a 503 naming the peer that does not
+   * catch up). A refused step wrote nothing.
    */
   private async onCaughtUpPeers<T>(take: () => Promise<T>): Promise<T> {
     try {
       return await take();
     } catch (error) {
       if (!(error instanceof ContractRefusal && staleRefusals.has(error.code))) throw error;
-      const newest = this.latestBlock;
+      const seen = await this.sessions.newestBlock();
+      const newest = seen !== undefined && seen > this.latestBlock ? seen : this.latestBlock;
       if (!(await this.sessions.behind(newest))) throw error;
       this.log.info({ code: error.code, block: newest.toString() }, 'a refusal while a peer catches up: trying again once it has');
       await this.sessions.allPeersAt(newest);

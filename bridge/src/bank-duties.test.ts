@@ -27,7 +27,7 @@ const receipt = signedReceipt(confirmed);
 
 const ledger = {
   depositOf: async () => ({ status: 'locked', lockRef: 'lock-b', amount: terms.price }),
-  receiptOf: async () => receipt,
+  receiptsOf: async (orderIds: string[]) => new Map(orderIds.map((id) => [id, receipt])),
 } as unknown as CbdcLedger;
 
 /** Duties for BankAMSP (the buyer's) or BankBMSP (the merchant's), on a chain that reads `orders` in turn. */
@@ -88,20 +88,47 @@ describe('BankDuties with batched steps', () => {
     expect(error).toMatchObject({ code: 'INVALID_PROOF' });
   });
 
-  it('asks again soon, asking only the ledger and sending nothing, while the escrow agent has not seen the order (NOT_SEEN)', async () => {
-    const behind = { receiptOf: async () => Promise.reject(new LedgerError('NOT_SEEN', 'not yet')) } as unknown as CbdcLedger;
+  it('asks again soon, asking only the ledger and sending nothing, while the escrow agent has not seen the order', async () => {
+    // The ledger leaves out of its answer an order the agent has not seen (NOT_SEEN, for one order).
+    const behind = { receiptsOf: async () => new Map() } as unknown as CbdcLedger;
     const { duties: bankB, calls } = duties('BankBMSP', [], [confirmed], behind);
     await expect(bankB.handle(job(confirmed, 'CONFIRMED', 'recordSettlement'))).rejects.toBeInstanceOf(NotYet);
     expect(calls).toEqual([]);
   });
 
   it('after waiting a while without a receipt, asks the chain and stops waiting for an order no longer owed one', async () => {
-    const behind = { receiptOf: async () => null } as unknown as CbdcLedger;
+    const behind = { receiptsOf: async (orderIds: string[]) => new Map(orderIds.map((id) => [id, null])) } as unknown as CbdcLedger;
     const { duties: bankB, calls } = duties('BankBMSP', [], [orderIn('COMPENSATED')], behind);
     expect(await bankB.handle(job(confirmed, 'CONFIRMED', 'recordSettlement'), Date.now() - 60_000)).toBe(
       'nothing: the order is COMPENSATED',
     );
     expect(calls.map((c) => c.name)).toEqual(['GetOrder']);
+  });
+
+  it('asks the ledger once for the receipts of every settlement in a job, and fails only those when it cannot answer', async () => {
+    const asked: string[][] = [];
+    const books = {
+      receiptsOf: async (orderIds: string[]) => {
+        asked.push(orderIds);
+        return Promise.reject(new LedgerError('UNAUTHORISED', 'not this bank'));
+      },
+      depositOf: async () => ({ status: 'none' }),
+    } as unknown as CbdcLedger;
+    const fake = fakeContract([], (_name, args) =>
+      canonicalJson({ orders: (JSON.parse(args[0]!) as string[]).map((orderId) => ({ orderId, order: disputed, terms })) }),
+    );
+    const escrow = new EscrowClient(fake.contract, { attempts: 1 });
+    const steps = new BankSteps(escrow, log, new BridgeMetrics(), { windowMs: 1, maxOrders: 10 });
+    const bankB = new BankDuties({ bank: 'BankBMSP', platformWallet: 'platform-fees' }, books, escrow, steps, log);
+    const settle = (orderId: string): Duty => ({
+      kind: 'recordSettlement',
+      change: { ...job(confirmed, 'CONFIRMED', 'recordSettlement').change, orderId },
+    });
+    const outcomes = await bankB.perform([settle('o-1'), settle('o-2'), job(disputed, 'DISPUTED', 'deposit-courier')], Date.now());
+    expect(asked).toEqual([['o-1', 'o-2']]);
+    const codes = outcomes.map((o) => (o.ok ? o.value : o.error instanceof LedgerError ? o.error.code : (o.error as Error).name));
+    // The courier's deposit is judged on its own: not locked yet, so it waits; it did not fail with them.
+    expect(codes).toEqual(['UNAUTHORISED', 'UNAUTHORISED', 'NotYet']);
   });
 
   it('reads every order of a job from the peer in one call', async () => {

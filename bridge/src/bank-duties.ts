@@ -12,7 +12,7 @@ import {
   type TermsMismatch,
 } from '@securepay/client';
 import type { Logger } from 'pino';
-import { LedgerError, type CbdcLedger, type EscrowLock } from '@securepay/ledger';
+import { LedgerError, type CbdcLedger, type EscrowLock, type SignedReceiptJson } from '@securepay/ledger';
 import type { BankSteps } from './bank-steps';
 import { approvalTurn } from './approval-turn';
 import { windowProblems, type WindowPolicy } from './window-policy';
@@ -62,9 +62,15 @@ export class BankDuties {
   async perform(duties: Duty[], readAt: number): Promise<Settled<Duty, string>[]> {
     const toRead = [...new Set(duties.filter((d) => d.kind !== 'recordSettlement').map((d) => d.change.orderId))];
     const reads = await this.readOrders(toRead);
+    const settling = [...new Set(duties.filter((d) => d.kind === 'recordSettlement').map((d) => d.change.orderId))];
+    // A failed read fails only the settlements waiting on it; the job's other duties go on.
+    const receipts = await this.receiptsOf(settling).catch((error: unknown) => error as Error);
     return settleAll(duties, duties.length, (duty) => {
       const { orderId } = duty.change;
-      if (duty.kind === 'recordSettlement') return this.recordSettlement(orderId, readAt);
+      if (duty.kind === 'recordSettlement') {
+        if (receipts instanceof Error) throw receipts;
+        return this.recordSettlement(orderId, receipts.get(orderId) ?? null, readAt);
+      }
       const read = reads.get(orderId);
       if (!read) throw new Error(`the peer answered nothing for order ${orderId}`);
       if (read instanceof Error) throw read;
@@ -72,6 +78,15 @@ export class BankDuties {
         ? this.approveIfLocked(orderId, read)
         : this.recordDeposit(read, duty.kind === 'deposit-buyer' ? 'buyer' : 'courier');
     });
+  }
+
+  /** The ledger's receipts for these orders, in as few calls as the ledger allows; an unpaid or unseen order has none. */
+  private async receiptsOf(orderIds: string[]): Promise<Map<string, SignedReceiptJson | null>> {
+    const receipts = new Map<string, SignedReceiptJson | null>();
+    for (let at = 0; at < orderIds.length; at += ordersPerRead) {
+      for (const [id, signed] of await this.ledger.receiptsOf(orderIds.slice(at, at + ordersPerRead))) receipts.set(id, signed);
+    }
+    return receipts;
   }
 
   private async readOrders(orderIds: string[]): Promise<Map<string, OrderRead>> {
@@ -133,15 +148,11 @@ export class BankDuties {
 
   /**
    * Records on-chain the receipt the ledger signed when the escrow agent paid the merchant. Until the
-   * agent has paid there is no receipt, and the duty waits, asking only the ledger; a refusal (the
-   * order settled or compensated meanwhile) is judged by reading the order.
+   * agent has paid there is no receipt (the agent reads the chain from its own peer, a moment behind
+   * ours), and the duty waits, asking only the ledger; a refusal (the order settled or compensated
+   * meanwhile) is judged by reading the order.
    */
-  private async recordSettlement(orderId: string, readAt: number): Promise<string> {
-    const signed = await this.ledger.receiptOf(orderId).catch((error: unknown) => {
-      // The escrow agent reads the chain from its own peer, a moment behind ours.
-      if (error instanceof LedgerError && error.code === 'NOT_SEEN') return null;
-      throw error;
-    });
+  private async recordSettlement(orderId: string, signed: SignedReceiptJson | null, readAt: number): Promise<string> {
     if (!signed) {
       if (Date.now() - readAt > receiptPatienceMs) {
         const { state } = await this.escrow.getOrder(orderId);

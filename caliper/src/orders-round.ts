@@ -20,7 +20,10 @@ export type OrderFlow = 'settle' | 'dispute';
 
 export interface OrdersRoundSpec {
   flow: OrderFlow;
-  /** Orders measured, after `warmUp` orders that are not. */
+  /**
+   * Orders measured: those finishing after the first `warmUp` (which fill the pipeline) and before
+   * `inFlight` more (started so that the load stays whole until the last measured one is done).
+   */
   orders: number;
   warmUp: number;
   /** Orders in progress at once (closed loop: a new one starts when one finishes). */
@@ -58,10 +61,15 @@ const proof = (): string => randomBytes(32).toString('hex');
  * Order states come from one chaincode-event stream (`OrderWatch`), not from polling the API.
  */
 export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promise<OrdersRoundResult> {
-  const window = String(spec.batchWindowMs);
+  const batchWindow = String(spec.batchWindowMs);
   // The bench drives a platform backend's whole load from one address; the rate limit is not under test.
   const world = await ApiWorld.create(
-    { API_RATE_LIMIT: '100000000', API_RATE_LIMIT_USER: '100000000', API_RATE_LIMIT_OPERATOR: '100000000', API_BATCH_WINDOW_MS: window },
+    {
+      API_RATE_LIMIT: '100000000',
+      API_RATE_LIMIT_USER: '100000000',
+      API_RATE_LIMIT_OPERATOR: '100000000',
+      API_BATCH_WINDOW_MS: batchWindow,
+    },
     { batchWindow: { windowMs: spec.batchWindowMs, maxOrders: 200 } },
   );
   const layout = new Layout(loadNetworkConfig({ profile: runningProfile() }));
@@ -70,20 +78,26 @@ export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promis
     const parties = await registerParties(world, spec);
     const before = await balances(world, parties);
     const drive = orderDriver(world, watch, parties, spec.flow);
-    await closedLoop(spec.warmUp, spec.inFlight, drive);
-    log.info({ flow: spec.flow, warmUp: spec.warmUp }, 'warm-up done; measuring');
-    const startedAt = Date.now();
-    const cpuStart = snapshot();
-    const measured = await closedLoop(spec.orders, spec.inFlight, drive, (done) => {
-      if (done % 100 === 0) log.info({ flow: spec.flow, done, of: spec.orders }, 'orders settled');
+    let measuring: { startedAt: number; cpuStart: ProcSnapshot; endedAt?: number; cpuEnd?: ProcSnapshot } | undefined;
+    const openWindow = (): void => {
+      measuring = { startedAt: Date.now(), cpuStart: snapshot() };
+      log.info({ flow: spec.flow, warmUp: spec.warmUp }, 'warm-up done; measuring');
+    };
+    if (spec.warmUp === 0) openWindow();
+    const results = await closedLoop(spec.warmUp + spec.orders + spec.inFlight, spec.inFlight, drive, (done) => {
+      if (done === spec.warmUp && !measuring) openWindow();
+      if (done === spec.warmUp + spec.orders) Object.assign(measuring!, { endedAt: Date.now(), cpuEnd: snapshot() });
+      if (done % 100 === 0) log.info({ flow: spec.flow, done, of: spec.warmUp + spec.orders + spec.inFlight }, 'orders done');
     });
-    const endedAt = Date.now();
-    const cpuWindow = cpuByGroup(cpuStart, snapshot(), processGroupRoots(layout.network, process.pid, undefined), ticksPerSecond);
+    const { startedAt, cpuStart, endedAt, cpuEnd } = measuring as Required<NonNullable<typeof measuring>>;
+    const cpuWindow = cpuByGroup(cpuStart, cpuEnd, processGroupRoots(layout.network, process.pid, undefined), ticksPerSecond);
     const seconds = (endedAt - startedAt) / 1000;
     const transactions = watch.transactions.filter((t) => t.at >= startedAt && t.at <= endedAt).length;
+    // The orders that finished inside the window; the ones after it kept the load up until it closed.
+    const measured = results.slice(spec.warmUp, spec.warmUp + spec.orders);
     const latencies = measured.filter((m) => m.ok).map((m) => m.ms);
     const failures = measured.filter((m) => !m.ok);
-    const measuredPhases = drive.phases.slice(-latencies.length);
+    const measuredPhases = measured.flatMap((m) => (m.phases ? [m.phases] : []));
     const phaseMedianMs = Object.fromEntries(
       Object.keys(measuredPhases[0] ?? {}).map((phase) => [
         phase,
@@ -145,14 +159,13 @@ async function registerParties(world: ApiWorld, spec: OrdersRoundSpec): Promise<
 
 /** Where an order's time went: per phase, the milliseconds it took. */
 type Phases = Record<string, number>;
-type Drive = ((index: number) => Promise<void>) & { prices: bigint[]; phases: Phases[] };
+type Drive = ((index: number) => Promise<Phases>) & { prices: bigint[] };
 
 function orderDriver(world: ApiWorld, watch: OrderWatch, parties: Parties, flow: OrderFlow): Drive {
   const { client, tokens } = world;
   const pick = <T>(list: T[], i: number): T => list[i % list.length]!;
   const prices: bigint[] = [];
-  const phases: Phases[] = [];
-  const drive = async (i: number): Promise<void> => {
+  const drive = async (i: number): Promise<Phases> => {
     const timing: Phases = {};
     let mark = Date.now();
     const lap = (phase: string): void => {
@@ -190,26 +203,33 @@ function orderDriver(world: ApiWorld, watch: OrderWatch, parties: Parties, flow:
     lap(flow === 'settle' ? 'confirm' : 'resolve');
     await watch.reached(orderId, 'SETTLED');
     lap('paid and proven');
-    phases.push(timing);
+    return timing;
   };
-  return Object.assign(drive, { prices, phases });
+  return Object.assign(drive, { prices });
 }
 
-/** Runs `total` orders with `inFlight` at a time; each order's time and outcome. */
+interface OrderOutcome {
+  ok: boolean;
+  ms: number;
+  error?: string;
+  phases?: Phases;
+}
+
+/** Runs `total` orders with `inFlight` at a time; each order's time and outcome, in the order they finished. */
 async function closedLoop(
   total: number,
   inFlight: number,
-  drive: (index: number) => Promise<void>,
+  drive: (index: number) => Promise<Phases>,
   progress?: (done: number) => void,
-): Promise<{ ok: boolean; ms: number; error?: string }[]> {
-  const results: { ok: boolean; ms: number; error?: string }[] = [];
+): Promise<OrderOutcome[]> {
+  const results: OrderOutcome[] = [];
   let next = 0;
   const lane = async (): Promise<void> => {
     for (let i = next++; i < total; i = next++) {
       const started = Date.now();
       try {
-        await drive(i);
-        results.push({ ok: true, ms: Date.now() - started });
+        const phases = await drive(i);
+        results.push({ ok: true, ms: Date.now() - started, phases });
       } catch (error) {
         results.push({ ok: false, ms: Date.now() - started, error: (error as Error).message });
       }

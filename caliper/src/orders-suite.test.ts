@@ -42,6 +42,13 @@ describe('the orders suite', () => {
     expect(Math.max(...benchOrdersSpecs(false).map((s) => s.inFlight))).toBeGreaterThanOrEqual(500);
   });
 
+  it('every round warms up with a whole wave of its load, so the orders it measures are not the first burst', () => {
+    for (const spec of [...benchOrdersSpecs(true), ...benchOrdersSpecs(false)]) {
+      expect(spec.warmUp).toBeGreaterThanOrEqual(spec.inFlight);
+      expect(spec.orders).toBeGreaterThanOrEqual(spec.inFlight);
+    }
+  });
+
   it("several runs: each figure the median of the runs', failures summed, balances exact only if every run's were", () => {
     const merged = mergeOrdersRuns([[figure(3)], [figure(5, { failures: 2 })], [figure(4, { balancesExact: false })]]);
     expect(merged).toHaveLength(1);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
 import { partyKinds } from './parties';
+import { keepingConnectionsOnRefusals } from './pool-refusals';
 
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a plain lower-case identifier');
 const secret = z.string().min(16, 'a secret of 16+ characters');
@@ -78,10 +79,15 @@ export function writeCredentialsFile(file: string, content: unknown): void {
   renameSync(partial, file);
 }
 
-/** A pool that logs in as `login`, to `database` when given (a test's throw-away database, say). */
+/**
+ * A pool that logs in as `login`, to `database` when given (a test's throw-away database, say); a
+ * query the ledger refuses leaves its connection in the pool (`keepingConnectionsOnRefusals`).
+ */
 export function loginPool(login: DatabaseLogin, options: { max?: number; database?: string } = {}): pg.Pool {
   const { host, port, user, password } = login;
-  return new pg.Pool({ host, port, user, password, database: options.database ?? login.database, max: options.max ?? 10 });
+  return keepingConnectionsOnRefusals(
+    new pg.Pool({ host, port, user, password, database: options.database ?? login.database, max: options.max ?? 10 }),
+  );
 }
 
 /** ioredis options for a party's queue login (BullMQ connections add `maxRetriesPerRequest: null`). */

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { loginClient } from './credentials';
+import { loginClient, loginPool } from './credentials';
 import { verifyJournal, journalEntry } from './journal';
-import type { CbdcLedger, ChainDecision } from './ledger';
+import { CbdcLedger, type ChainDecision } from './ledger';
 import { LedgerError } from './ledger-error';
 import { testParties } from './test-parties';
 import { startScratchCluster, type ScratchCluster } from './scratch-cluster';
@@ -378,5 +378,68 @@ describe('disputes, compensation and what the platform may see', () => {
     expect(await refusalCode(db.platform.history(w.buyer, w.merchantSecret))).toBe('UNAUTHORISED');
     const history = await db.platform.history(w.buyer, w.buyerSecret);
     expect(history).toEqual([expect.objectContaining({ kind: 'fund', credit: w.buyer, amount: '1000' })]);
+  });
+});
+
+describe('a refusal over a pool', () => {
+  it('leaves the connection in the pool: the next call runs on the same server process, with no new login', async () => {
+    const pool = loginPool(db.login(db.party('bank', bank)), { max: 1 });
+    try {
+      const serverProcess = async (): Promise<number> => (await pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+      const first = await serverProcess();
+      // A receipt the escrow agent has not made: refused by design, as a merchant's bank polls for it.
+      expect(await refusalCode(new CbdcLedger(pool).receiptOf(`o-${randomUUID()}`))).toBe('NOT_SEEN');
+      await expect(pool.query('select 1 / 0')).rejects.toMatchObject({ code: '22012' });
+      expect(await serverProcess()).toBe(first);
+      expect(pool.totalCount).toBe(1);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('drops a connection the server ended, and the next call logs in afresh', async () => {
+    const pool = loginPool(db.login(db.party('bank', bank)), { max: 1 });
+    try {
+      const first = (await pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+      // The server's own end of the connection, as a restart or an operator would end it: SQLSTATE 57P01.
+      await db.owner.query('select pg_terminate_backend($1)', [first]);
+      await expect(pool.query('select 1')).rejects.toBeDefined();
+      const next = (await pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+      expect(next).not.toBe(first);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe('receipts for a batch of settlements', () => {
+  const seen = (orderId: string, merchantBank: string): Promise<void> =>
+    agent.recordChainOrder({ orderId, state: 'CONFIRMED', buyerBank: bank, merchantBank, blockNumber: 9n, txId: 'b'.repeat(64) });
+
+  it('answers the merchant’s bank in one call: a paid order’s receipt, null for one unpaid, nothing for one unseen', async () => {
+    const [paid, unpaid, unseen] = [`o-${randomUUID()}`, `o-${randomUUID()}`, `o-${randomUUID()}`];
+    await seen(paid, bank);
+    await seen(unpaid, bank);
+    const signed = { receipt: { orderId: paid }, signature: 'c2lnbmVk' };
+    await agent.recordReceipt(paid, signed);
+    const receipts = await bankA.receiptsOf([paid, unpaid, unseen]);
+    expect(Object.fromEntries(receipts)).toEqual({ [paid]: signed, [unpaid]: null });
+    // The single-order call says the same of each.
+    expect(await bankA.receiptOf(paid)).toEqual(signed);
+    expect(await refusalCode(bankA.receiptOf(unseen))).toBe('NOT_SEEN');
+  });
+
+  it('refuses the whole call when one order is another bank’s, and refuses what is not a bank’s to ask', async () => {
+    const [mine, theirs] = [`o-${randomUUID()}`, `o-${randomUUID()}`];
+    await seen(mine, bank);
+    await seen(theirs, 'BankBMSP');
+    await agent.recordReceipt(theirs, { receipt: { orderId: theirs }, signature: 'c2lnbmVk' });
+    expect(await refusalCode(bankA.receiptsOf([mine, theirs]))).toBe('UNAUTHORISED');
+    expect(await refusalCode(bankA.receiptsOf(Array.from({ length: 501 }, (_, i) => `o-${i}`)))).toBe('BAD_ARGUMENT');
+    expect(await refusalCode(db.platform.receiptsOf([mine]))).toBe('FORBIDDEN');
+    // Read again after the refusals: the receipt is still there, unchanged, for the bank it belongs to.
+    expect(Object.fromEntries(await agent.receiptsOf([theirs]))).toEqual({
+      [theirs]: { receipt: { orderId: theirs }, signature: 'c2lnbmVk' },
+    });
   });
 });

@@ -214,6 +214,14 @@ export class CbdcLedger {
     return this.call('receipt_of', orderId);
   }
 
+  /**
+   * The receipts of several orders (at most 500) in one call: each order the escrow agent has seen maps
+   * to its receipt, or to null while it is unpaid; an order it has not seen yet is absent.
+   */
+  async receiptsOf(orderIds: string[]): Promise<Map<string, SignedReceiptJson | null>> {
+    return new Map(Object.entries(await this.call<Record<string, SignedReceiptJson | null>>('receipts_of', orderIds)));
+  }
+
   currency(): Promise<string> {
     return this.call('currency');
   }

@@ -49,6 +49,11 @@ export class PeerHeights {
     });
   }
 
+  /** The newest block some peer has committed. */
+  newestBlock(): bigint {
+    return this.heights.reduce((a, b) => (b > a ? b : a), 1n) - 1n;
+  }
+
   /** The peers (by their place in `networks`) that have not committed block `blockNumber` yet. */
   lagging(blockNumber: bigint): number[] {
     return this.heights.flatMap((h, i) => (h > blockNumber ? [] : [i]));

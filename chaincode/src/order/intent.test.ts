@@ -109,6 +109,11 @@ describe('a signed intent', () => {
     expect(codeOf(() => verifyIntentSignature(signed('stranger'), pem('bankA'), now))).toBe('BAD_SIGNATURE');
   });
 
+  it('is refused against another CA after it verified against its own (a process keeps checked certificates per CA)', () => {
+    expect(codeOf(() => verifyIntentSignature(signed('buyer'), pem('bankA'), now))).toBe('ACCEPTED');
+    expect(codeOf(() => verifyIntentSignature(signed('buyer'), pem('bankB'), now))).toBe('BAD_SIGNATURE');
+  });
+
   it('is refused outside its certificate’s validity', () => {
     expect(codeOf(() => verifyIntentSignature(signed('buyer'), pem('bankA'), now + 8 * 86_400_000))).toBe('BAD_SIGNATURE');
   });

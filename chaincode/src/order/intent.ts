@@ -1,8 +1,8 @@
-import { createHash, verify, X509Certificate } from 'node:crypto';
-import { Certificate } from '@fidm/x509';
+import { createHash, verify } from 'node:crypto';
 import { z } from 'zod';
 import { idPattern, partyRefSchema, proposalSchema } from './propose';
 import type { OrderAction } from './actions';
+import { checkCustomerCertificate } from './customer-certificate';
 import { refuse } from './refusal';
 
 /** How far ahead an intent may expire: its nonce is kept for ever, but a signature good for a year is a loaded gun. */
@@ -84,51 +84,28 @@ export interface CertifiedUser {
   isClient: boolean;
 }
 
-const fabricAttributesOid = '1.2.3.4.5.6.7.8.1';
-
 /**
  * Checks that `signed` was signed by the holder of a certificate the signer's bank's customer CA
  * issued and that was valid at `now`, and returns the certificate's attributes. Any failure is
  * `BAD_SIGNATURE`: the platform carries intents but cannot make one.
  */
 export function verifyIntentSignature(signed: SignedIntent, customerCaPem: string, now: number): CertifiedUser {
-  let certificate: X509Certificate;
-  let ca: X509Certificate;
-  try {
-    certificate = new X509Certificate(signed.certificate);
-    ca = new X509Certificate(customerCaPem);
-  } catch {
-    return refuse('BAD_SIGNATURE', 'the signer certificate is not a PEM X.509 certificate');
-  }
-  if (!certificate.checkIssued(ca) || !certificate.verify(ca.publicKey))
-    refuse('BAD_SIGNATURE', "the signer certificate was not issued by the signer's bank's customer CA");
-  if (now < Date.parse(certificate.validFrom) || now > Date.parse(certificate.validTo))
+  const certificate = checkCustomerCertificate(signed.certificate, customerCaPem);
+  if (!certificate) return refuse('BAD_SIGNATURE', 'the signer certificate is not a PEM X.509 certificate');
+  if (!certificate.issuedByCa) refuse('BAD_SIGNATURE', "the signer certificate was not issued by the signer's bank's customer CA");
+  if (now < certificate.validFrom || now > certificate.validTo)
     refuse('BAD_SIGNATURE', 'the signer certificate was not valid at the time of the transaction');
-  const key = certificate.publicKey;
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
-    refuse('BAD_SIGNATURE', 'the signer certificate must hold an ECDSA P-256 key');
+  if (!certificate.isP256) refuse('BAD_SIGNATURE', 'the signer certificate must hold an ECDSA P-256 key');
   let valid = false;
   try {
-    valid = verify('sha256', Buffer.from(signed.intent, 'utf8'), key, Buffer.from(signed.signature, 'base64'));
+    valid = verify('sha256', Buffer.from(signed.intent, 'utf8'), certificate.key, Buffer.from(signed.signature, 'base64'));
   } catch {
     valid = false;
   }
   if (!valid) refuse('BAD_SIGNATURE', "the intent's signature does not verify with the signer's certificate");
-  return { attributes: fabricAttributes(signed.certificate), isClient: certificate.subject.split('\n').includes('OU=client') };
-}
-
-/** The attributes Fabric CA writes into a certificate (a JSON extension), as fabric-shim's ClientIdentity reads them. */
-function fabricAttributes(pem: string): Record<string, string> {
-  const extension = Certificate.fromPEM(Buffer.from(pem)).extensions.find((e) => e.oid === fabricAttributesOid);
-  if (!extension) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(extension.value.toString('utf8'));
-  } catch {
-    value = undefined;
-  }
-  const parsed = z.object({ attrs: z.record(z.string(), z.string()) }).safeParse(value);
-  return parsed.success ? parsed.data.attrs : refuse('BAD_SIGNATURE', "the signer certificate's attributes are not readable");
+  const { attributes } = certificate;
+  if (!attributes) return refuse('BAD_SIGNATURE', "the signer certificate's attributes are not readable");
+  return { attributes, isClient: certificate.isClient };
 }
 
 /** The step an intent asks for on an existing order (a propose intent creates the order instead). */

@@ -1,4 +1,4 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../canonical-json';
 import type { Order } from './order';
@@ -32,10 +32,23 @@ export type SignedReceipt = z.infer<typeof signedReceiptSchema>;
 
 export const receiptBytes = (receipt: SettlementReceipt): Buffer => Buffer.from(canonicalJson(receipt));
 
+/** The banks' ledger keys parsed once per process: there are a few, and every settlement uses one. */
+const ledgerKeys = new Map<string, KeyObject>();
+
+function ledgerKey(pem: string): KeyObject {
+  let key = ledgerKeys.get(pem);
+  if (!key) {
+    key = createPublicKey(pem);
+    if (ledgerKeys.size >= 64) ledgerKeys.clear();
+    ledgerKeys.set(pem, key);
+  }
+  return key;
+}
+
 /** Ed25519 keys sign the message itself; ECDSA keys (P-256) sign its SHA-256 digest. */
 export function verifyReceiptSignature(signed: SignedReceipt, ledgerKeyPem: string): boolean {
   try {
-    const key = createPublicKey(ledgerKeyPem);
+    const key = ledgerKey(ledgerKeyPem);
     const algorithm = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
     return verify(algorithm, receiptBytes(signed.receipt), key, Buffer.from(signed.signature, 'base64'));
   } catch {
