@@ -27,6 +27,10 @@ type Query = (...args: unknown[]) => Promise<unknown>;
 export function keepingConnectionsOnRefusals(pool: pg.Pool): pg.Pool {
   const query: Query = async (...args) => {
     const client = await pool.connect();
+    // A connection lost mid-query fails the query with the loss; the client also emits it as an
+    // 'error' event, which must be heard while the client is checked out (pg-pool's query listens too).
+    const lost = (): void => undefined;
+    client.on('error', lost);
     let broken: Error | boolean = false;
     try {
       return await (client.query as unknown as Query).apply(client, args);
@@ -35,6 +39,7 @@ export function keepingConnectionsOnRefusals(pool: pg.Pool): pg.Pool {
       throw error;
     } finally {
       client.release(broken);
+      client.removeListener('error', lost);
     }
   };
   Object.assign(pool, { query });
