@@ -146,13 +146,9 @@ export class FabricSessions {
    * answered as done (`step-recovery.ts`).
    */
   async allPeersAt(blockNumber: bigint): Promise<void> {
-    this.heights ??= PeerHeights.follow(this.peerNetworks);
-    let heights: PeerHeights;
-    try {
-      heights = await this.heights;
-    } catch {
+    const heights = await this.followedHeights();
+    if (!heights) {
       // A peer's stream could not be opened (one is down): ask the peers that can be reached instead.
-      this.heights = undefined;
       const reachable = this.peerNetworks.filter((_, i) => this.reachable(this.peerOrgs[i]!));
       try {
         return await waitForBlock(reachable, blockNumber, allPeersTimeoutMs);
@@ -195,13 +191,7 @@ export class FabricSessions {
    * they cannot be followed (a peer is down).
    */
   async newestBlock(): Promise<bigint | undefined> {
-    this.heights ??= PeerHeights.follow(this.peerNetworks);
-    try {
-      return (await this.heights).newestBlock();
-    } catch {
-      this.heights = undefined;
-      return undefined;
-    }
+    return (await this.followedHeights())?.newestBlock();
   }
 
   /**
@@ -209,12 +199,18 @@ export class FabricSessions {
    * followed (a peer is down), since then no one can say.
    */
   async behind(blockNumber: bigint): Promise<boolean> {
+    const heights = await this.followedHeights();
+    return heights === undefined || heights.lagging(blockNumber).length > 0;
+  }
+
+  /** The peers' heights, followed once for every caller; undefined (and tried afresh next time) while a stream cannot be opened. */
+  private async followedHeights(): Promise<PeerHeights | undefined> {
     this.heights ??= PeerHeights.follow(this.peerNetworks);
     try {
-      return (await this.heights).lagging(blockNumber).length > 0;
+      return await this.heights;
     } catch {
       this.heights = undefined;
-      return true;
+      return undefined;
     }
   }
 

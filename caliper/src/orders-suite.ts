@@ -43,7 +43,7 @@ export function ordersSpecs(grid: {
  * A round's warm-up is one wave of its load: with as many orders as in flight they all start at once,
  * and one wave of batches carries them, which measures a burst rather than the steady state. (The
  * quick bench of 2026-12-03 measured 300 orders at 300 in flight: 12.99 orders/s at 0.18
- * transactions per order; in steady state the same load carries ~10 orders/s at ~0.5.)
+ * transactions per order; in steady state the same load carries ~9–12 orders/s at ~1.)
  */
 const steady = (inFlight: number, waves: number): { warmUp: number; orders: number } => ({ warmUp: inFlight, orders: waves * inFlight });
 
