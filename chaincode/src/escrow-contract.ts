@@ -29,7 +29,7 @@ import {
   OrderRefused,
 } from './order';
 import { idPattern } from './order/propose';
-import { channelDefaults, eachOrder, stepContext, takeProposal, takeStep, type Applied } from './order-step';
+import { channelDefaults, eachOrder, prefetchSteps, stepContext, takeProposal, takeStep, type Applied } from './order-step';
 import { OrderStore } from './order-store';
 import { checkProposalTime, clockBoundMs } from './proposal-time';
 
@@ -77,6 +77,11 @@ export class EscrowContract extends Contract {
     checkProposalTime(ctx.stub.getDateTimestamp().getTime(), Date.now(), clockBound);
   }
 
+  /** The transaction's writes go to the peer together, once it has decided everything (transaction-state.ts). */
+  override async afterTransaction(ctx: Context): Promise<void> {
+    await new OrderStore(ctx).flush();
+  }
+
   /** Transient `terms`: the private order terms as JSON. */
   @Transaction()
   @Returns('string')
@@ -105,6 +110,11 @@ export class EscrowContract extends Contract {
     if (new Set(ids).size !== ids.length) refuse('BAD_ARGUMENT', 'the order ids must not repeat');
     const store = new OrderStore(ctx);
     const context = stepContext(ctx, callerOf(ctx).actor);
+    await prefetchSteps(
+      store,
+      ids.map((orderId) => ({ orderId, action: { type: 'approve' } })),
+      context.actor,
+    );
     const outcome = await eachOrder(
       ids,
       (orderId) => takeStep(store, orderId, { type: 'approve' }, context),
@@ -130,6 +140,11 @@ export class EscrowContract extends Contract {
       : {};
     const store = new OrderStore(ctx);
     const context = stepContext(ctx, callerOf(ctx).actor);
+    await prefetchSteps(
+      store,
+      batch.map(({ orderId, step }) => ({ orderId, action: step })),
+      context.actor,
+    );
     const outcome = await eachOrder(
       batch,
       ({ orderId, step }) => {
@@ -158,6 +173,7 @@ export class EscrowContract extends Contract {
     const terms = parseJson(z.record(z.string(), z.unknown()), transientText(ctx, 'terms') ?? '{}', 'terms');
     const store = new OrderStore(ctx);
     const carrier = new IntentCarrier(ctx, store, terms, channelDefaults(store));
+    await carrier.prefetch(signed);
     const outcome = await eachOrder(
       signed,
       (s) => carrier.carry(s),
@@ -182,6 +198,11 @@ export class EscrowContract extends Contract {
     const store = new OrderStore(ctx);
     const carrier = new IntentCarrier(ctx, store, terms, channelDefaults(store));
     const platform = this.context(ctx);
+    await carrier.prefetch(
+      batch.flatMap((item) => ('intent' in item ? [item.intent] : [])),
+      batch.flatMap((item) => ('intent' in item ? [] : [{ orderId: item.orderId, action: item.step }])),
+      platform.actor,
+    );
     const outcome = await eachOrder(
       batch,
       (item) =>
@@ -421,6 +442,14 @@ export class EscrowContract extends Contract {
     if (new Set(ids).size !== ids.length) refuse('BAD_ARGUMENT', 'the order ids must not repeat');
     const store = new OrderStore(ctx);
     const { actor } = callerOf(ctx);
+    await store.prefetch(ids);
+    // Terms only of the orders the caller may read: a refused one's are never touched.
+    const readable: string[] = [];
+    for (const orderId of ids) {
+      const order = await store.get(orderId);
+      if (order && involved(actor, order, ['buyer', 'merchant'])) readable.push(orderId);
+    }
+    await store.prefetchTerms(readable);
     const orders: ({ orderId: string; order: Order; terms: OrderTerms } | BatchRefusal)[] = [];
     for (const orderId of ids) {
       try {

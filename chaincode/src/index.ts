@@ -1,5 +1,8 @@
 import { DiagnosticsContract } from './diagnostics-contract';
 import { EscrowContract } from './escrow-contract';
+import { skipUnloggedShimLines } from './shim-logging';
+
+skipUnloggedShimLines();
 
 export { DiagnosticsContract } from './diagnostics-contract';
 export { EscrowContract } from './escrow-contract';

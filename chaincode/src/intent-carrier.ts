@@ -16,9 +16,10 @@ import {
   type BatchStep,
   type ChannelDefaults,
   type Intent,
+  type OrderAction,
   type SignedIntent,
 } from './order';
-import { stepContext, takeProposal, takeStep, type Applied } from './order-step';
+import { prefetchSteps, stepContext, takeProposal, takeStep, type Applied } from './order-step';
 import type { OrderStore } from './order-store';
 
 /**
@@ -29,6 +30,8 @@ import type { OrderStore } from './order-store';
 export class IntentCarrier {
   /** Orders already stepped in this transaction: a second intent for one would act on stale state. */
   private readonly orders = new Set<string>();
+  /** Each intent parsed once: by `prefetch`, then used by `carry` and `orderIdOf`. */
+  private readonly parsed = new Map<SignedIntent, Intent | OrderRefused>();
 
   constructor(
     private readonly ctx: Context,
@@ -39,11 +42,41 @@ export class IntentCarrier {
 
   /** The order an intent names, for a refusal's record; empty when the intent cannot be read. */
   orderIdOf(signed: SignedIntent): string {
-    try {
-      return parseIntent(signed.intent).orderId;
-    } catch {
-      return '';
+    const intent = this.parse(signed);
+    return intent instanceof OrderRefused ? '' : intent.orderId;
+  }
+
+  /**
+   * Reads what carrying these intents and the platform's own steps will read, a few round trips in
+   * all: the orders, the signers' nonces and banks' customer CAs, and the terms a step needs.
+   */
+  async prefetch(
+    intents: readonly SignedIntent[],
+    own: readonly { orderId: string; action: Pick<OrderAction, 'type'> }[] = [],
+    ownActor?: Actor,
+  ): Promise<void> {
+    const readable = intents.map((s) => this.parse(s)).filter((i): i is Intent => !(i instanceof OrderRefused));
+    await Promise.all([
+      this.store.prefetch([...readable.map((i) => i.orderId), ...own.map((o) => o.orderId)]),
+      this.store.prefetchNonces(readable.map((i) => ({ signer: i.signer, nonce: i.nonce }))),
+      this.store.prefetchCustomerCas(readable.map((i) => i.signer.mspId)),
+    ]);
+    // Users' intents (propose, confirm, declare non-receipt) read no terms; the platform's own steps may.
+    if (ownActor) await prefetchSteps(this.store, own, ownActor);
+  }
+
+  private parse(signed: SignedIntent): Intent | OrderRefused {
+    let intent = this.parsed.get(signed);
+    if (!intent) {
+      try {
+        intent = parseIntent(signed.intent);
+      } catch (error) {
+        if (!(error instanceof OrderRefused)) throw error;
+        intent = error;
+      }
+      this.parsed.set(signed, intent);
     }
+    return intent;
   }
 
   /**
@@ -51,7 +84,8 @@ export class IntentCarrier {
    * when it approves the order it is carrying the proposal of in the same transaction.
    */
   async carry(signed: SignedIntent, approveAs?: ActionContext): Promise<Applied | Applied[]> {
-    const intent = parseIntent(signed.intent);
+    const intent = this.parse(signed);
+    if (intent instanceof OrderRefused) throw intent;
     if (this.orders.has(intent.orderId)) refuse('BAD_ARGUMENT', `another item in this batch is for order ${intent.orderId}`);
     if (approveAs && intent.action !== 'propose')
       refuse('BAD_ARGUMENT', `only a proposal is approved as it is carried (order ${intent.orderId})`);

@@ -1,12 +1,14 @@
-import { followChain, ordersChangedSchema, settleAll } from '@securepay/client';
+import { followChain, ordersChangedSchema, settleAll, type Settled } from '@securepay/client';
 import {
   CbdcLedger,
   loginPool,
   PgCheckpoints,
   redisOptions,
   type ChainDecision,
+  type ChainOrder,
   type DatabaseLogin,
   type QueueLogin,
+  type SignedReceiptJson,
 } from '@securepay/ledger';
 import { connectGateway, type OrgConnection, type PublicTransaction, type SigningIdentity } from '@securepay/network';
 import IORedis from 'ioredis';
@@ -20,8 +22,23 @@ import { startSweeper } from './sweeper';
 
 /** The most orders one transaction changes: the contract's largest batch. */
 const maxOrdersPerJob = 500;
-/** Orders of one job whose effects are applied at once: the journal serialises postings anyway. */
+/** Orders of one job whose effects other than a plain posting are applied at once: the journal serialises them anyway. */
 const ordersAtOnce = 8;
+const paidAndSigned = 'paid the merchant from the escrow and signed the receipt';
+
+/** An order whose only effect is its escrow posted (CONFIRMED, or SETTLED again): it can be paid with the others in one call. */
+const isPlainPost = (effects: EscrowEffect[]): boolean => effects.length === 1 && effects[0]!.kind === 'post';
+
+/** What the ledger records of a proven order: its state and banks, as of which transaction. */
+const chainOrderOf = ({ order, blockNumber, txId }: ProvenDecision): ChainOrder => ({
+  orderId: order.orderId,
+  state: order.state,
+  buyerBank: order.buyer.mspId,
+  merchantBank: order.merchant.mspId,
+  depositBy: order.state === 'DISPUTED' ? order.dispute?.depositBy : undefined,
+  blockNumber,
+  txId,
+});
 
 /**
  * A job names a transaction and the orders its event says it changed, nothing else: whatever it says
@@ -94,22 +111,29 @@ export async function startEscrowAgent(options: EscrowAgentOptions): Promise<Run
   const currency = await ledger.currency();
   const prefix = agentQueuePrefix(options.queues, options.queueNamespace);
 
-  const apply = async (proof: ProvenDecision, effect: EscrowEffect, keyPrefix: string): Promise<string> => {
+  const decisionOf = (proof: ProvenDecision): ChainDecision => {
     const { order } = proof;
     const entry = order.history.find((h) => h.txId === proof.txId && h.to === order.state);
-    const decision: ChainDecision = {
+    return {
       txId: proof.txId,
       blockNumber: proof.blockNumber.toString(),
       orderId: order.orderId,
       action: entry?.action ?? 'unknown',
       state: order.state,
     };
-    const key = `${keyPrefix}.${effect.kind}.${proof.txId}.${order.orderId}`;
+  };
+  const effectKey = (keyPrefix: string, kind: EscrowEffect['kind'], proof: ProvenDecision): string =>
+    `${keyPrefix}.${kind}.${proof.txId}.${proof.orderId}`;
+
+  const apply = async (proof: ProvenDecision, effect: EscrowEffect, keyPrefix: string): Promise<string> => {
+    const { order } = proof;
+    const decision = decisionOf(proof);
+    const key = effectKey(keyPrefix, effect.kind, proof);
     switch (effect.kind) {
       case 'post': {
         const posting = await ledger.postEscrow(key, order.orderId, decision);
         await ledger.recordReceipt(order.orderId, signer.receiptFor(posting, order.merchant.mspId, currency));
-        return 'paid the merchant from the escrow and signed the receipt';
+        return paidAndSigned;
       }
       case 'void':
         await ledger.voidEscrow(key, order.orderId, decision);
@@ -125,43 +149,49 @@ export async function startEscrowAgent(options: EscrowAgentOptions): Promise<Run
     }
   };
 
+  /**
+   * The escrows owed by several proven decisions (CONFIRMED, SETTLED, …), posted in one ledger call,
+   * and the receipts the ledger does not hold yet, signed and recorded in one more. An order the
+   * ledger refuses is answered with its refusal; the others are paid all the same.
+   */
+  const postAll = async (proofs: ProvenDecision[], keyPrefix: string): Promise<Settled<string, string>[]> => {
+    if (proofs.length === 0) return [];
+    const byOrder = new Map(proofs.map((p) => [p.orderId, p]));
+    const answers = await ledger.postEscrows(
+      proofs.map((p) => ({ key: effectKey(keyPrefix, 'post', p), orderId: p.orderId, decision: decisionOf(p) })),
+    );
+    const receipts = new Map<string, SignedReceiptJson>();
+    for (const answer of answers)
+      if ('posting' in answer && !answer.receiptRecorded)
+        receipts.set(answer.orderId, signer.receiptFor(answer.posting, byOrder.get(answer.orderId)!.order.merchant.mspId, currency));
+    await ledger.recordReceipts(receipts);
+    return answers.map((answer) =>
+      'refused' in answer
+        ? { item: answer.orderId, ok: false, error: answer.refused }
+        : { item: answer.orderId, ok: true, value: paidAndSigned },
+    );
+  };
+
   const refuse = async (txId: string, orderId: string, error: DecisionRefused): Promise<string> => {
     await ledger.refuseDecision(txId, orderId, error.code, error.message);
     log.warn({ txId, orderId, code: error.code, reason: error.message }, 'decision refused: nothing moves');
     return `refused: ${error.code}`;
   };
 
-  /** One order's decision in a transaction already read: proven, recorded, its effects applied. */
-  const actOn = async (tx: PublicTransaction, endorsedBy: string[], orderId: string, keyPrefix: string): Promise<string> => {
-    let proof: ProvenDecision;
-    try {
-      proof = proveDecision(tx, orderId, { chaincode: options.connection.chaincode, platformMspId: options.platformMspId, endorsedBy });
-    } catch (error) {
-      if (!(error instanceof DecisionRefused)) throw error;
-      return refuse(tx.txId, orderId, error);
-    }
-    const { order } = proof;
-    await ledger.recordChainOrder({
-      orderId: order.orderId,
-      state: order.state,
-      buyerBank: order.buyer.mspId,
-      merchantBank: order.merchant.mspId,
-      depositBy: order.state === 'DISPUTED' ? order.dispute?.depositBy : undefined,
-      blockNumber: proof.blockNumber,
-      txId: proof.txId,
-    });
+  /** A proven decision's effects other than a plain posting, one after another. */
+  const applyAll = async (proof: ProvenDecision, keyPrefix: string): Promise<string> => {
     const done: string[] = [];
-    for (const effect of escrowEffects(order, proof.txId)) done.push(await apply(proof, effect, keyPrefix));
-    const effect = done.join('; ') || `nothing to move (${order.state})`;
-    log.debug({ txId: tx.txId, orderId, effect }, 'decision applied');
-    return effect;
+    for (const effect of escrowEffects(proof.order, proof.txId)) done.push(await apply(proof, effect, keyPrefix));
+    return done.join('; ') || `nothing to move (${proof.order.state})`;
   };
 
   /**
    * Proves the transaction's decision for each order the job names and applies its effects. The
    * transaction is read and its endorsements checked once; each order is then judged on its own. A
-   * decision that proves nothing is recorded as refused; an effect that fails fails the job, to be
-   * tried again (every other order's effects are idempotent), naming the orders that failed.
+   * decision that proves nothing is recorded as refused. What was proven is recorded in one ledger
+   * call, the plain postings (a settle batch's every order) are made in one more, and any other effect
+   * (voids, deposits, compensations) order by order. An effect that fails fails the job, to be tried
+   * again (every other order's effects are idempotent), naming the orders that failed.
    */
   const act = async (job: DecisionJob, keyPrefix: string): Promise<string> => {
     let tx: PublicTransaction;
@@ -173,7 +203,26 @@ export async function startEscrowAgent(options: EscrowAgentOptions): Promise<Run
       return `refused: ${error.code}`;
     }
     const endorsedBy = tx.validationCode === 'VALID' ? validEndorsers(tx, await peer.trust()) : [];
-    const outcomes = await settleAll(job.orderIds, ordersAtOnce, (orderId) => actOn(tx, endorsedBy, orderId, keyPrefix));
+    const proofs: ProvenDecision[] = [];
+    const outcomes: Settled<string, string>[] = [];
+    for (const orderId of job.orderIds) {
+      try {
+        proofs.push(
+          proveDecision(tx, orderId, { chaincode: options.connection.chaincode, platformMspId: options.platformMspId, endorsedBy }),
+        );
+      } catch (error) {
+        if (!(error instanceof DecisionRefused)) throw error;
+        outcomes.push({ item: orderId, ok: true, value: await refuse(tx.txId, orderId, error) });
+      }
+    }
+    await ledger.recordChainOrders(proofs.map(chainOrderOf));
+    const plainPosts = proofs.filter((p) => isPlainPost(escrowEffects(p.order, p.txId)));
+    const others = proofs.filter((p) => !plainPosts.includes(p));
+    const [posted, applied] = await Promise.all([
+      postAll(plainPosts, keyPrefix),
+      settleAll(others, ordersAtOnce, (proof) => applyAll(proof, keyPrefix)),
+    ]);
+    outcomes.push(...posted, ...applied.map((o) => ({ ...o, item: o.item.orderId })));
     const failed = outcomes.filter((o) => !o.ok);
     if (failed.length > 0) {
       throw new Error(failed.map((f) => `order ${f.item}: ${f.ok ? '' : (f.error as Error).message}`).join('; '), {
@@ -182,6 +231,7 @@ export async function startEscrowAgent(options: EscrowAgentOptions): Promise<Run
     }
     const effects = new Map<string, number>();
     for (const o of outcomes) if (o.ok) effects.set(o.value, (effects.get(o.value) ?? 0) + 1);
+    for (const p of others) log.debug({ txId: tx.txId, orderId: p.orderId }, 'decision applied');
     return [...effects].map(([effect, n]) => (n > 1 ? `${n} × ${effect}` : effect)).join(' | ');
   };
 

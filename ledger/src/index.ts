@@ -20,11 +20,13 @@ export { dropDatabase, migrate } from './database';
 export { journalEntry, verifyJournal } from './journal';
 export {
   CbdcLedger,
+  maxOrdersPerCall,
   type AccountKind,
   type ChainDecision,
   type ChainOrder,
   type EscrowLock,
   type EscrowPosting,
+  type EscrowPostingOutcome,
   type Invariant,
   type SignedReceiptJson,
   type StatementLegs,

@@ -9,6 +9,12 @@ export class LedgerError extends Error {
     this.name = 'LedgerError';
   }
 
+  /** A refusal as the ledger words it, `CODE: message` (what a batched call returns in an order's place). */
+  static fromMessage(message: string): LedgerError {
+    const match = /^([A-Z_]+): ([\s\S]*)$/.exec(message);
+    return match ? new LedgerError(match[1]!, match[2]!) : new LedgerError('REFUSED', message);
+  }
+
   /** PostgreSQL errors raised by the ledger's functions read `CODE: message`; anything else is not a refusal. */
   static from(error: unknown): unknown {
     const pgError = error as { code?: string; message?: string };

@@ -443,3 +443,95 @@ describe('receipts for a batch of settlements', () => {
     });
   });
 });
+
+describe('a transaction’s settlements in one call (the escrow agent’s batches)', () => {
+  const chainOrder = (orderId: string, blockNumber: bigint, state = 'CONFIRMED') => ({
+    orderId,
+    state,
+    buyerBank: bank,
+    merchantBank: bank,
+    blockNumber,
+    txId: randomBytes(32).toString('hex'),
+  });
+  const chainRow = async (orderId: string) =>
+    (
+      await db.owner.query<{ state: string; block_number: string }>(
+        'select state, block_number from ledger.chain_orders where order_id = $1',
+        [orderId],
+      )
+    ).rows[0];
+
+  it('posts each order as post_escrow would, answers a refused one in its place without undoing the rest, and pays once', async () => {
+    const w = await world(4_000n);
+    const [paid, alsoPaid, voided, rejected] = Array.from({ length: 4 }, () => `o-${randomUUID()}`) as [string, string, string, string];
+    for (const orderId of [paid, alsoPaid, voided, rejected]) await lock(w, orderId);
+    await agent.voidEscrow(key('void'), voided, decision(voided, 'REJECTED', 'reject'));
+    const items = [
+      { key: key('post'), orderId: paid, decision: decision(paid, 'CONFIRMED') },
+      { key: key('post'), orderId: voided, decision: decision(voided, 'CONFIRMED') },
+      { key: key('post'), orderId: alsoPaid, decision: decision(alsoPaid, 'SETTLED', 'recordSettlement') },
+      { key: key('post'), orderId: rejected, decision: decision(rejected, 'REJECTED', 'reject') },
+    ];
+
+    await agent.recordChainOrders(items.map((i) => chainOrder(i.orderId, 7n, i.decision.state)));
+    const answers = await agent.postEscrows(items);
+    expect(answers.map((a) => ('refused' in a ? `${a.orderId} ${a.refused.code}` : `${a.orderId} posted ${a.receiptRecorded}`))).toEqual([
+      `${paid} posted false`,
+      `${voided} ALREADY_RESOLVED`,
+      `${alsoPaid} posted false`,
+      `${rejected} DECISION_MISMATCH`,
+    ]);
+    const posting = answers[0]!;
+    if ('refused' in posting) throw posting.refused;
+    expect(posting.posting).toMatchObject({ order: paid, merchantWallet: w.merchant, merchantAmount: '975', commissionAmount: '25' });
+    expect((await journalEntry(db.owner, posting.posting.journalPosition))!.entryHash).toBe(posting.posting.journalHash);
+    // Read again: two orders paid, the voided one back with the buyer, the refused decision's lock untouched.
+    expect(await db.platform.balance(w.merchant, w.merchantSecret)).toMatchObject({ available: '1950' });
+    expect(await db.platform.balance(w.platform, w.platformSecret)).toMatchObject({ available: '50' });
+    expect(await db.platform.balance(w.buyer, w.buyerSecret)).toMatchObject({ available: '1000', locked: '1000' });
+    expect(await bankA.escrowOf(rejected)).toMatchObject({ status: 'locked' });
+
+    // The same batch again (a retried job), one receipt recorded meanwhile: the same postings, nothing moves.
+    const signed = { receipt: { orderId: paid }, signature: 'c2lnbmVk' };
+    await agent.recordReceipts(new Map([[paid, signed]]));
+    const again = await agent.postEscrows(items);
+    expect(again.map((a) => ('refused' in a ? a.refused.code : a.receiptRecorded))).toEqual([
+      true,
+      'ALREADY_RESOLVED',
+      false,
+      'DECISION_MISMATCH',
+    ]);
+    expect(again[0]).toMatchObject({ posting: posting.posting });
+    expect(await db.platform.balance(w.merchant, w.merchantSecret)).toMatchObject({ available: '1950' });
+    expect(await bankA.receiptOf(paid)).toEqual(signed);
+  });
+
+  it('records what the agent proved of many orders in one call, never letting an older block overwrite a newer', async () => {
+    const [first, second] = [`o-${randomUUID()}`, `o-${randomUUID()}`];
+    await agent.recordChainOrders([chainOrder(first, 20n), chainOrder(second, 20n, 'DISPUTED')]);
+    await agent.recordChainOrders([chainOrder(first, 10n, 'PROPOSED'), chainOrder(second, 30n, 'REFUNDED')]);
+    expect(await chainRow(first)).toEqual({ state: 'CONFIRMED', block_number: '20' });
+    expect(await chainRow(second)).toEqual({ state: 'REFUNDED', block_number: '30' });
+  });
+
+  it('takes the batches from the escrow agent alone, and refuses bad input; nothing changes', async () => {
+    const w = await world(1_000n);
+    const orderId = `o-${randomUUID()}`;
+    await lock(w, orderId);
+    const post = [{ key: key('post'), orderId, decision: decision(orderId, 'CONFIRMED') }];
+    for (const party of [bankA, db.platform, db.centralBank]) {
+      expect(await refusalCode(party.postEscrows(post))).toBe('FORBIDDEN');
+      expect(await refusalCode(party.recordChainOrders([chainOrder(orderId, 99n, 'SETTLED')]))).toBe('FORBIDDEN');
+      expect(await refusalCode(party.recordReceipts(new Map([[orderId, { receipt: {}, signature: 'eA==' }]])))).toBe('FORBIDDEN');
+    }
+    const tooMany = Array.from({ length: 501 }, () => post[0]!);
+    expect(await refusalCode(agent.postEscrows(tooMany))).toBe('BAD_ARGUMENT');
+    expect(await refusalCode(agent.recordChainOrders([{ ...chainOrder(orderId, 5n), state: undefined as unknown as string }]))).toBe(
+      'BAD_ARGUMENT',
+    );
+    // Read again: still locked, unseen, no receipt.
+    expect(await bankA.escrowOf(orderId)).toMatchObject({ status: 'locked' });
+    expect(await chainRow(orderId)).toBeUndefined();
+    expect(await db.owner.query('select 1 from ledger.receipts where order_id = $1', [orderId])).toMatchObject({ rowCount: 0 });
+  });
+});

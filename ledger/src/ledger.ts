@@ -53,6 +53,13 @@ export interface EscrowPosting {
   journalHash: string;
 }
 
+/** One order's part of `postEscrows`: what its posting paid (and whether its receipt is recorded yet), or why the ledger refused it. */
+export type EscrowPostingOutcome =
+  { orderId: string; posting: EscrowPosting; receiptRecorded: boolean } | { orderId: string; refused: LedgerError };
+
+/** The most orders one batched ledger call takes (the contract's largest batch is smaller). */
+export const maxOrdersPerCall = 500;
+
 /** One order's escrow as a merchant's statement reads it. Amounts are minor units, as strings of digits. */
 export interface StatementLegs {
   order: string;
@@ -198,6 +205,48 @@ export class CbdcLedger {
       order.blockNumber,
       order.txId,
     );
+  }
+
+  /** `recordChainOrder` for several orders (at most 500) in one call. */
+  async recordChainOrders(orders: readonly ChainOrder[]): Promise<void> {
+    if (orders.length === 0) return;
+    await this.call(
+      'record_chain_orders',
+      JSON.stringify(
+        orders.map((o) => ({
+          orderId: o.orderId,
+          state: o.state,
+          buyerBank: o.buyerBank,
+          merchantBank: o.merchantBank,
+          depositByMs: o.depositBy ?? null,
+          blockNumber: o.blockNumber.toString(),
+          txId: o.txId,
+        })),
+      ),
+    );
+  }
+
+  /**
+   * `postEscrow` for several orders (at most 500) in one database transaction: each posted exactly as
+   * alone, with its own key; one refused is answered with its refusal and does not hold back the rest.
+   * Escrow agent only.
+   */
+  async postEscrows(items: readonly { key: string; orderId: string; decision: ChainDecision }[]): Promise<EscrowPostingOutcome[]> {
+    if (items.length === 0) return [];
+    const answers = await this.call<
+      ({ orderId: string; posting: EscrowPosting; receipt: boolean } | { orderId: string; refused: string })[]
+    >('post_escrows', JSON.stringify(items));
+    return answers.map((a) =>
+      'refused' in a
+        ? { orderId: a.orderId, refused: LedgerError.fromMessage(a.refused) }
+        : { orderId: a.orderId, posting: a.posting, receiptRecorded: a.receipt },
+    );
+  }
+
+  /** `recordReceipt` for several orders in one call. */
+  async recordReceipts(receipts: ReadonlyMap<string, SignedReceiptJson>): Promise<void> {
+    if (receipts.size === 0) return;
+    await this.call('record_receipts', JSON.stringify(Object.fromEntries(receipts)));
   }
 
   /** An escrow lock whose order never reached the chain, past its expiry, back to the buyer. Escrow agent only. */

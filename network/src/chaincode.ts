@@ -202,8 +202,9 @@ function builtCodeDigest(): string {
 /** Starts (or restarts, after a rebuild) each org's chaincode server: `fabric-chaincode-node server` over TLS. */
 export async function startChaincodeServers(layout: Layout, packageIds: Map<string, string>, processes: ProcessTable): Promise<void> {
   const clockBoundMs = String(Number(layout.network.chaincode.clockBound.slice(0, -1)) * 1000);
-  // A changed bound restarts the servers, as changed code does.
-  const digest = `${builtCodeDigest()} clock ${clockBoundMs}`;
+  // A changed bound or batching setting restarts the servers, as changed code does.
+  const stateBatching = process.env.SECUREPAY_STATE_BATCHING === 'off' ? 'off' : 'on';
+  const digest = `${builtCodeDigest()} clock ${clockBoundMs} batching ${stateBatching}`;
   const cli = require.resolve('fabric-shim/cli.js', { paths: [chaincodeDir] });
   await Promise.all(
     layout.network.orgs.filter(hasChaincodeServer).map(async (org) => {
@@ -237,6 +238,8 @@ export async function startChaincodeServers(layout: Layout, packageIds: Map<stri
           // The shim logs every transaction at info: on a busy channel that is most of its log and some of its CPU.
           CORE_CHAINCODE_LOGGING_LEVEL: 'warning',
           SECUREPAY_CLOCK_BOUND_MS: clockBoundMs,
+          // Fabric 3's batched reads and writes (chaincode/src/transaction-state.ts); `off` for peers before 3.0, or to compare.
+          SECUREPAY_STATE_BATCHING: stateBatching,
         },
         cwd: chaincodeDir,
         marker: cli,

@@ -1,7 +1,22 @@
 import type { OrdersChanged } from '@securepay/client';
 import { connectGateway, orgAdmin } from '@securepay/network';
 import { EscrowDriver, refusal } from './escrow-driver';
-import { connectionOf } from './fixtures';
+import { connectionOf, networkLayout } from './fixtures';
+
+/** Each endorsing org's peer's count of the chaincode's messages to it, by message type (its Prometheus metrics). */
+async function shimMessages(): Promise<Map<string, Record<string, number>>> {
+  const counts = new Map<string, Record<string, number>>();
+  for (const org of networkLayout().network.orgs.filter((o) => o.mspId !== 'CentralBankMSP')) {
+    const text = await (await fetch(`http://${org.peer.host}:${org.peer.operationsPort}/metrics`)).text();
+    const byType: Record<string, number> = {};
+    for (const [, type, n] of text.matchAll(
+      /^chaincode_shim_requests_received\{chaincode="securepay[^"]*",channel="securepay",type="(\w+)"\} (\d+)/gm,
+    ))
+      byType[type!] = (byType[type!] ?? 0) + Number(n);
+    counts.set(org.mspId, byType);
+  }
+  return counts;
+}
 
 describe('batch endorsement', () => {
   let driver: EscrowDriver;
@@ -56,5 +71,25 @@ describe('batch endorsement', () => {
     expect(await refusal(driver.submit('bankA', 'ApproveBatch', JSON.stringify(approvable)))).toMatch(
       /no order in the batch could be approved/,
     );
+  });
+
+  it('sends a batch’s reads and writes to each endorsing peer in a few messages, not a few per order', async () => {
+    const orderIds = (await Promise.all(Array.from({ length: 20 }, () => driver.propose()))).map((o) => o.orderId);
+    const before = await shimMessages();
+    await driver.submit('merchant', 'ApproveBatch', JSON.stringify(orderIds));
+    const after = await shimMessages();
+    for (const [mspId, counts] of after) {
+      const sent = (type: string): number => (counts[type] ?? 0) - (before.get(mspId)![type] ?? 0);
+      // One message with all 20 orders' writes, their orders and terms read in two more: no message per order.
+      expect({ mspId, PUT_STATE: sent('PUT_STATE'), WRITE_BATCH_STATE: sent('WRITE_BATCH_STATE') }).toEqual({
+        mspId,
+        PUT_STATE: 0,
+        WRITE_BATCH_STATE: 1,
+      });
+      expect(sent('GET_STATE_MULTIPLE')).toBeGreaterThanOrEqual(1);
+      expect(sent('GET_STATE')).toBeLessThan(5);
+    }
+    // Read again from the chain: every order carries the merchant's approval.
+    for (const orderId of orderIds) expect((await driver.order(orderId)).approvals.merchant?.decision).toBe('approved');
   });
 });

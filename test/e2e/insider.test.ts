@@ -114,6 +114,28 @@ describe('insiders cannot move escrowed money', () => {
               txId: sha256Hex(),
             }),
         ],
+        [
+          'post the escrow in a batch (made-up CONFIRMED)',
+          (l) => l.postEscrows([{ key: `x.batch.${id}`, orderId: victim.orderId, decision: decision('CONFIRMED') }]),
+        ],
+        [
+          'record a made-up chain state in a batch',
+          (l) =>
+            l.recordChainOrders([
+              {
+                orderId: victim.orderId,
+                state: 'CONFIRMED',
+                buyerBank: 'BankAMSP',
+                merchantBank: 'BankBMSP',
+                blockNumber: 999_999n,
+                txId: sha256Hex(),
+              },
+            ]),
+        ],
+        [
+          'record a made-up settlement receipt',
+          (l) => l.recordReceipts(new Map([[victim.orderId, { receipt: { orderId: victim.orderId }, signature: 'Zm9yZ2Vk' }]])),
+        ],
         ['mint', (l) => l.mint(`x.${id}`, 'bank-BankAMSP', 10n ** 9n)],
       ];
       for (const [attempt, call] of attempts) {

@@ -38,7 +38,7 @@ export interface Facts {
  * needed: each private read is a round trip to the peer and a hashed read every peer re-validates.
  * Of the approvals only the merchant's reads them (it checks the terms pay its own wallet).
  */
-export function needsTerms(order: Order, action: OrderAction, actor: Actor): boolean {
+export function needsTerms(order: Order, action: Pick<OrderAction, 'type'>, actor: Actor): boolean {
   switch (action.type) {
     case 'approve':
       return slotsOf(order, actor).includes('merchant');
