@@ -37,12 +37,30 @@ export const nonReceiptIntent = (orderId: string, options: IntentOptions): Inten
 });
 
 /**
+ * Keys parsed lately, by their PEM: parsing a PEM key cost some 100 times the signature itself (the
+ * platform API's V8 profile under the orders bench: `createPrivateKey` 6 % of its CPU, `sign` 0.05 %).
+ * Bounded, oldest out first; a process that holds the PEM holds the key anyway.
+ */
+const parsedKeys = new Map<string, KeyObject>();
+const maxParsedKeys = 1_000;
+
+function parsedKey(pem: string): KeyObject {
+  let key = parsedKeys.get(pem);
+  if (!key) {
+    key = createPrivateKey(pem);
+    parsedKeys.set(pem, key);
+    if (parsedKeys.size > maxParsedKeys) parsedKeys.delete(parsedKeys.keys().next().value!);
+  }
+  return key;
+}
+
+/**
  * Signs an intent with the user's own enrollment key, as the contract verifies it: ECDSA over SHA-256
  * of the intent's canonical JSON. The text signed is the text sent, so the user can read exactly what
  * it signs (unlike a proposal digest).
  */
 export function signIntent(intent: Intent, privateKey: KeyObject | string, certificatePem: string): SignedIntent {
   const text = canonicalJson(intent);
-  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  const key = typeof privateKey === 'string' ? parsedKey(privateKey) : privateKey;
   return { intent: text, signature: sign('sha256', Buffer.from(text, 'utf8'), key).toString('base64'), certificate: certificatePem };
 }
