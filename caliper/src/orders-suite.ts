@@ -133,9 +133,11 @@ export async function drawOrders(outDir: string, figures: OrdersFigure[]): Promi
   const byWindow = keys(figures.map((f) => `${f.flow}|${f.inFlight}`))
     .map((key) => {
       const [flow, inFlight] = key.split('|');
+      // A window of 0 (unbatched) is one of the points: the window axis is linear.
       const points = figures
         .filter((f) => f.flow === flow && String(f.inFlight) === inFlight)
-        .map((f) => ({ x: f.batchWindowMs, y: f.ordersPerSecond }));
+        .map((f) => ({ x: f.batchWindowMs, y: f.ordersPerSecond }))
+        .sort((a, b) => a.x - b.x);
       return { name: `${flow}, ${inFlight} in flight`, points };
     })
     .filter((s) => s.points.length > 1);
@@ -148,7 +150,15 @@ export async function drawOrders(outDir: string, figures: OrdersFigure[]): Promi
   });
   await renderCharts(outDir, {
     ...(byWindow.length
-      ? { 'orders-by-window': lineChartSvg('Orders settled per second by batch window', 'batch window (ms)', 'orders/s', byWindow) }
+      ? {
+          'orders-by-window': lineChartSvg(
+            'Orders settled per second by batch window',
+            'batch window (ms)',
+            'orders/s',
+            byWindow,
+            'linear',
+          ),
+        }
       : {}),
     'orders-latency': lineChartSvg('Order completion p99 against orders/s', 'orders completed/s', 'p99 completion (s)', curve),
   });
