@@ -131,9 +131,16 @@ describe('BankDuties with batched steps', () => {
     expect(codes).toEqual(['UNAUTHORISED', 'UNAUTHORISED', 'NotYet']);
   });
 
-  it('reads every order of a job from the peer in one call', async () => {
+  it('reads every order of a job from the peer in one call, and their locks from the ledger in one call', async () => {
     const proposed = orderIn('PROPOSED');
-    const locked = { escrowOf: async () => ({ status: 'none' }) } as unknown as CbdcLedger;
+    const asked: string[][] = [];
+    const locked = {
+      escrowsOf: async (orderIds: string[]) => {
+        asked.push(orderIds);
+        // The ledger leaves out none it was asked for; a lock it does not answer for counts as none too.
+        return new Map(orderIds.slice(1).map((id) => [id, { order: id, status: 'none' }]));
+      },
+    } as unknown as CbdcLedger;
     const result = JSON.stringify({ done: ['o-1', 'o-2', 'o-3'].map((orderId) => ({ orderId, state: 'REJECTED' })), refused: [] });
     const fake = fakeContract([{ result }], (_name, args) =>
       canonicalJson({ orders: (JSON.parse(args[0]!) as string[]).map((orderId) => ({ orderId, order: { ...proposed, orderId }, terms })) }),
@@ -153,10 +160,51 @@ describe('BankDuties with batched steps', () => {
     expect(fake.calls.filter((c) => c.name === 'GetOrdersWithTerms').map((c) => c.args[0])).toEqual([
       JSON.stringify(['o-1', 'o-2', 'o-3']),
     ]);
+    expect(asked).toEqual([['o-1', 'o-2', 'o-3']]);
     // No lock behind any of them: each is rejected, saying why, in one batch.
     expect(outcomes.map((o) => (o.ok ? o.value : String(o.error)))).toEqual(
       Array(3).fill(expect.stringMatching(/^rejected: the escrow lock is none/)),
     );
     expect(fake.calls.filter((c) => c.name === 'ActBatch')).toHaveLength(1);
+  });
+
+  it('asks the ledger nothing for an order already decided, and a failed lock read fails only the approvals', async () => {
+    const proposed = orderIn('PROPOSED');
+    const escrowed = orderIn('ESCROWED');
+    const down = new LedgerError('UNAVAILABLE', 'the ledger is restarting');
+    const asked: string[][] = [];
+    const books = {
+      escrowsOf: async (orderIds: string[]) => {
+        asked.push(orderIds);
+        throw down;
+      },
+      depositOf: async () => ({ status: 'none' }),
+    } as unknown as CbdcLedger;
+    const byId: Record<string, Order> = {
+      'o-1': { ...proposed, orderId: 'o-1' },
+      'o-2': { ...escrowed, orderId: 'o-2' },
+      [disputed.orderId]: disputed,
+    };
+    const fake = fakeContract([], (_name, args) =>
+      canonicalJson({ orders: (JSON.parse(args[0]!) as string[]).map((orderId) => ({ orderId, order: byId[orderId], terms })) }),
+    );
+    const escrow = new EscrowClient(fake.contract, { attempts: 1 });
+    const bankA = new BankDuties(
+      { bank: 'BankAMSP', platformWallet: 'platform-fees' },
+      books,
+      escrow,
+      new BankSteps(escrow, log, new BridgeMetrics(), { windowMs: 5, maxOrders: 10 }),
+      log,
+    );
+    const outcomes = await bankA.perform(
+      [job(byId['o-1']!, 'PROPOSED', 'approve'), job(byId['o-2']!, 'ESCROWED', 'approve'), job(disputed, 'DISPUTED', 'deposit-buyer')],
+      Date.now(),
+    );
+    expect(asked).toEqual([['o-1']]);
+    expect(outcomes.map((o) => (o.ok ? o.value : o.error === down ? 'the ledger error' : (o.error as Error).name))).toEqual([
+      'the ledger error',
+      'nothing: the order is ESCROWED, decided',
+      'NotYet',
+    ]);
   });
 });

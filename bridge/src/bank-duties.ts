@@ -12,7 +12,7 @@ import {
   type TermsMismatch,
 } from '@securepay/client';
 import type { Logger } from 'pino';
-import { LedgerError, type CbdcLedger, type EscrowLock, type SignedReceiptJson } from '@securepay/ledger';
+import { type CbdcLedger, type EscrowLock, type SignedReceiptJson } from '@securepay/ledger';
 import type { BankSteps } from './bank-steps';
 import { approvalTurn } from './approval-turn';
 import { windowProblems, type WindowPolicy } from './window-policy';
@@ -62,10 +62,16 @@ export class BankDuties {
   async perform(duties: Duty[], readAt: number): Promise<Settled<Duty, string>[]> {
     const toRead = [...new Set(duties.filter((d) => d.kind !== 'recordSettlement').map((d) => d.change.orderId))];
     const reads = await this.readOrders(toRead);
+    const approvable = duties.flatMap((duty) => {
+      const read = duty.kind === 'approve' ? reads.get(duty.change.orderId) : undefined;
+      return read && !(read instanceof Error) && this.mayApprove(read.order) ? [read.order.orderId] : [];
+    });
+    // A failed read fails only the approvals waiting on it, as a failed receipts read fails only settlements.
+    const locks = await this.locksOf([...new Set(approvable)]).catch((error: unknown) => error as Error);
     const settling = [...new Set(duties.filter((d) => d.kind === 'recordSettlement').map((d) => d.change.orderId))];
     // A failed read fails only the settlements waiting on it; the job's other duties go on.
     const receipts = await this.receiptsOf(settling).catch((error: unknown) => error as Error);
-    return settleAll(duties, duties.length, (duty) => {
+    return settleAll(duties, duties.length, async (duty) => {
       const { orderId } = duty.change;
       if (duty.kind === 'recordSettlement') {
         if (receipts instanceof Error) throw receipts;
@@ -74,9 +80,10 @@ export class BankDuties {
       const read = reads.get(orderId);
       if (!read) throw new Error(`the peer answered nothing for order ${orderId}`);
       if (read instanceof Error) throw read;
-      return duty.kind === 'approve'
-        ? this.approveIfLocked(orderId, read)
-        : this.recordDeposit(read, duty.kind === 'deposit-buyer' ? 'buyer' : 'courier');
+      if (duty.kind !== 'approve') return this.recordDeposit(read, duty.kind === 'deposit-buyer' ? 'buyer' : 'courier');
+      if (!this.mayApprove(read.order)) return `nothing: the order is ${read.order.state}, decided`;
+      if (locks instanceof Error) throw locks;
+      return this.approveIfLocked(orderId, read, locks.get(orderId) ?? { order: orderId, status: 'none' });
     });
   }
 
@@ -87,6 +94,20 @@ export class BankDuties {
       for (const [id, signed] of await this.ledger.receiptsOf(orderIds.slice(at, at + ordersPerRead))) receipts.set(id, signed);
     }
     return receipts;
+  }
+
+  /** The ledger's locks for these orders as this bank may see them, in as few calls as the ledger allows. */
+  private async locksOf(orderIds: string[]): Promise<Map<string, EscrowLock>> {
+    const locks = new Map<string, EscrowLock>();
+    for (let at = 0; at < orderIds.length; at += ordersPerRead) {
+      for (const [id, lock] of await this.ledger.escrowsOf(orderIds.slice(at, at + ordersPerRead))) locks.set(id, lock);
+    }
+    return locks;
+  }
+
+  /** Each approval event asks again: an order this bank has decided on, or that moved on, asks nothing. */
+  private mayApprove(order: Order): boolean {
+    return order.state === 'PROPOSED' && !slotsDecided(order, this.accounts.bank);
   }
 
   private async readOrders(orderIds: string[]): Promise<Map<string, OrderRead>> {
@@ -102,10 +123,7 @@ export class BankDuties {
    * this order exists and pays exactly what the private terms say, to the wallets they name, and only
    * when it is its turn (`approvalTurn`); otherwise it rejects at once, saying why.
    */
-  private async approveIfLocked(orderId: string, { order, terms }: { order: Order; terms: OrderTerms }): Promise<string> {
-    // Each approval event asks again: an order this bank has decided on, or that moved on, asks nothing.
-    if (order.state !== 'PROPOSED' || slotsDecided(order, this.accounts.bank)) return `nothing: the order is ${order.state}, decided`;
-    const lock = await this.lockFor(orderId);
+  private async approveIfLocked(orderId: string, { order, terms }: { order: Order; terms: OrderTerms }, lock: EscrowLock): Promise<string> {
     const split = settlementSplit(terms);
     const windowIssues = windowProblems(order.windows, this.accounts.minWindows ?? {});
     const lockIssues = [
@@ -134,16 +152,6 @@ export class BankDuties {
       if (!(error instanceof ContractRefusal && ['ALREADY_DONE', 'WRONG_STATE'].includes(error.code))) throw error;
     }
     return `rejected: ${problems.join('; ')}`;
-  }
-
-  /** The order's lock as this bank may see it: a lock that pays none of its customers is none of its business. */
-  private async lockFor(orderId: string): Promise<EscrowLock> {
-    try {
-      return await this.ledger.escrowOf(orderId);
-    } catch (error) {
-      if (error instanceof LedgerError && error.code === 'UNAUTHORISED') return { order: orderId, status: 'none' };
-      throw error;
-    }
   }
 
   /**

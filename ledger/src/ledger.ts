@@ -145,6 +145,14 @@ export class CbdcLedger {
     return this.call('escrow_of', orderId);
   }
 
+  /**
+   * The locks of up to `maxOrdersPerCall` orders in one call, each as `escrowOf` shows it; a lock that
+   * pays none of a calling bank's customers answers as `none` rather than refusing the call.
+   */
+  async escrowsOf(orderIds: string[]): Promise<Map<string, EscrowLock>> {
+    return new Map(Object.entries(await this.call<Record<string, EscrowLock>>('escrows_of', orderIds)));
+  }
+
   /** Pays the merchant and the platform from the lock: both pending legs posted together. Escrow agent only. */
   postEscrow(key: string, orderId: string, decision: ChainDecision): Promise<EscrowPosting> {
     return this.call('post_escrow', key, orderId, decision);

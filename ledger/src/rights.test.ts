@@ -205,6 +205,16 @@ describe('escrow', () => {
     expect(await bankA.escrowOf(between)).toMatchObject({ status: 'locked', buyerWallet: alice.id });
     expect(await bankB.escrowOf(between)).toMatchObject({ status: 'locked', merchantWallet: bob.id });
     expect(await refused(() => bankB.escrowOf(withinA))).toBe('UNAUTHORISED');
+    // The batched read shows a bank what escrowOf shows it; a lock of none of its customers reads as no lock.
+    const seenByB = await bankB.escrowsOf([between, withinA, 'o-never-locked']);
+    expect(Object.fromEntries(seenByB)).toEqual({
+      [between]: await bankB.escrowOf(between),
+      [withinA]: { order: withinA, status: 'none' },
+      'o-never-locked': { order: 'o-never-locked', status: 'none' },
+    });
+    expect((await bankA.escrowsOf([withinA])).get(withinA)).toEqual(await bankA.escrowOf(withinA));
+    expect(await refused(() => db.platform.escrowsOf([between]))).toBe('FORBIDDEN');
+    expect(await refused(() => bankA.escrowsOf(Array.from({ length: 501 }, (_, i) => `o-${i}`)))).toBe('BAD_ARGUMENT');
     expect(await refused(() => bankB.depositOf(withinA, 'buyer'))).toBe('UNAUTHORISED');
     expect(await bankA.depositOf(withinA, 'buyer')).toMatchObject({ status: 'locked', amount: '10' });
     expect(await db.centralBank.escrowOf(withinA)).toMatchObject({ status: 'locked' });
@@ -242,6 +252,8 @@ describe('escrow', () => {
     expect(BigInt((await db.platform.balance(bob.id, bob.secret)).available)).toBe(bobBefore + 90n);
     await db.escrowAgent.voidEscrow(key('void'), voided, decision(voided, 'REJECTED'));
     expect(await db.escrowAgent.escrowOf(voided)).toMatchObject({ status: 'voided' });
+    const both = await db.escrowAgent.escrowsOf([posted, voided, posted]);
+    expect([both.size, both.get(posted)?.status, both.get(voided)?.status]).toEqual([2, 'posted', 'voided']);
   });
 
   it('supervision (the invariant, open locks) is the central bank’s and its escrow agent’s', async () => {
