@@ -55,6 +55,16 @@ const job = (order: Order, to: string, kind: Duty['kind']): Duty => ({
   kind,
 });
 
+/** BankAMSP's duties, reading the orders `orderOf` gives from a fake peer and their locks from `books`. */
+function bankAReading(books: CbdcLedger, orderOf: (orderId: string) => Order | undefined, outcomes: Outcome[] = []) {
+  const fake = fakeContract(outcomes, (_name, args) =>
+    canonicalJson({ orders: (JSON.parse(args[0]!) as string[]).map((orderId) => ({ orderId, order: orderOf(orderId), terms })) }),
+  );
+  const escrow = new EscrowClient(fake.contract, { attempts: 1 });
+  const steps = new BankSteps(escrow, log, new BridgeMetrics(), { windowMs: 5, maxOrders: 10 });
+  return { bankA: new BankDuties({ bank: 'BankAMSP', platformWallet: 'platform-fees' }, books, escrow, steps, log), calls: fake.calls };
+}
+
 describe('BankDuties with batched steps', () => {
   it('records a deposit through ActBatch', async () => {
     const result = JSON.stringify({ done: [{ orderId: disputed.orderId, state: 'DISPUTED' }], refused: [] });
@@ -142,30 +152,18 @@ describe('BankDuties with batched steps', () => {
       },
     } as unknown as CbdcLedger;
     const result = JSON.stringify({ done: ['o-1', 'o-2', 'o-3'].map((orderId) => ({ orderId, state: 'REJECTED' })), refused: [] });
-    const fake = fakeContract([{ result }], (_name, args) =>
-      canonicalJson({ orders: (JSON.parse(args[0]!) as string[]).map((orderId) => ({ orderId, order: { ...proposed, orderId }, terms })) }),
-    );
-    const escrow = new EscrowClient(fake.contract, { attempts: 1 });
-    const bankA = new BankDuties(
-      { bank: 'BankAMSP', platformWallet: 'platform-fees' },
-      locked,
-      escrow,
-      new BankSteps(escrow, log, new BridgeMetrics(), { windowMs: 5, maxOrders: 10 }),
-      log,
-    );
+    const { bankA, calls } = bankAReading(locked, (orderId) => ({ ...proposed, orderId }), [{ result }]);
     const outcomes = await bankA.perform(
       ['o-1', 'o-2', 'o-3'].map((orderId) => job({ ...proposed, orderId }, 'PROPOSED', 'approve')),
       Date.now(),
     );
-    expect(fake.calls.filter((c) => c.name === 'GetOrdersWithTerms').map((c) => c.args[0])).toEqual([
-      JSON.stringify(['o-1', 'o-2', 'o-3']),
-    ]);
+    expect(calls.filter((c) => c.name === 'GetOrdersWithTerms').map((c) => c.args[0])).toEqual([JSON.stringify(['o-1', 'o-2', 'o-3'])]);
     expect(asked).toEqual([['o-1', 'o-2', 'o-3']]);
     // No lock behind any of them: each is rejected, saying why, in one batch.
     expect(outcomes.map((o) => (o.ok ? o.value : String(o.error)))).toEqual(
       Array(3).fill(expect.stringMatching(/^rejected: the escrow lock is none/)),
     );
-    expect(fake.calls.filter((c) => c.name === 'ActBatch')).toHaveLength(1);
+    expect(calls.filter((c) => c.name === 'ActBatch')).toHaveLength(1);
   });
 
   it('asks the ledger nothing for an order already decided, and a failed lock read fails only the approvals', async () => {
@@ -185,17 +183,7 @@ describe('BankDuties with batched steps', () => {
       'o-2': { ...escrowed, orderId: 'o-2' },
       [disputed.orderId]: disputed,
     };
-    const fake = fakeContract([], (_name, args) =>
-      canonicalJson({ orders: (JSON.parse(args[0]!) as string[]).map((orderId) => ({ orderId, order: byId[orderId], terms })) }),
-    );
-    const escrow = new EscrowClient(fake.contract, { attempts: 1 });
-    const bankA = new BankDuties(
-      { bank: 'BankAMSP', platformWallet: 'platform-fees' },
-      books,
-      escrow,
-      new BankSteps(escrow, log, new BridgeMetrics(), { windowMs: 5, maxOrders: 10 }),
-      log,
-    );
+    const { bankA } = bankAReading(books, (orderId) => byId[orderId]);
     const outcomes = await bankA.perform(
       [job(byId['o-1']!, 'PROPOSED', 'approve'), job(byId['o-2']!, 'ESCROWED', 'approve'), job(disputed, 'DISPUTED', 'deposit-buyer')],
       Date.now(),
