@@ -18,7 +18,7 @@ export class OrderWatch {
   private readonly seen = new Map<string, OrderChange[]>();
   private readonly waiters = new Map<string, Waiter[]>();
   /** Every transaction that changed an order, with the time it was seen. */
-  readonly transactions: { txId: string; at: number; orders: number }[] = [];
+  readonly transactions: { txId: string; blockNumber: bigint; at: number; orders: number }[] = [];
   private closed = false;
 
   private constructor(
@@ -79,7 +79,12 @@ export class OrderWatch {
       for await (const event of this.events) {
         const payload = ordersChangedSchema.safeParse(JSON.parse(Buffer.from(event.payload).toString('utf8')));
         if (!payload.success) continue;
-        this.transactions.push({ txId: event.transactionId, at: Date.now(), orders: payload.data.changes.length });
+        this.transactions.push({
+          txId: event.transactionId,
+          blockNumber: event.blockNumber,
+          at: Date.now(),
+          orders: payload.data.changes.length,
+        });
         for (const change of payload.data.changes) this.record(change);
       }
     } catch (error) {

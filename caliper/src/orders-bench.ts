@@ -16,6 +16,8 @@ const list = (text: string): number[] => text.split(',').map((n) => z.coerce.num
  * to `results/<date>-orders/summary.json` with every run beside them, and charts.
  *
  *   npm run bench:orders -- --flows settle,dispute --in-flight 100,200,400 --windows 0,50,200 --orders 1000 --runs 3
+ *
+ * `--batch-max N`: the most orders one batch of the API or a bridge carries (the product's default, 200, if not given).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
       orders: { type: 'string', default: '600' },
       'warm-up': { type: 'string', default: '100' },
       runs: { type: 'string', default: '1' },
+      'batch-max': { type: 'string' },
       out: { type: 'string' },
     },
   });
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
     windows: list(values.windows),
     orders: Number(values.orders),
     warmUp: Number(values['warm-up']),
+    ...(values['batch-max'] === undefined ? {} : { batchMaxOrders: z.coerce.number().int().min(1).max(500).parse(values['batch-max']) }),
   });
   const outDir =
     values.out ?? path.resolve(__dirname, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(/:/g, '')}-orders`);

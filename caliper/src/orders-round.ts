@@ -1,12 +1,14 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { settlementSplit } from '@securepay/client';
+import { defaultBatchWindow, settlementSplit } from '@securepay/client';
 import { ApiWorld, type RegisteredUser } from '@securepay/demo';
 import { Layout, loadNetworkConfig, runningProfile } from '@securepay/network';
 import { percentile } from '@securepay/network/bench/stats';
 import type { Logger } from 'pino';
 import { cpuByGroup, procSnapshotSchema, type CpuWindow, type ProcSnapshot } from './cpu-groups';
+import { committedTransactions } from './committed-transactions';
 import { OrderWatch } from './order-watch';
 import { processGroupRoots } from './process-groups';
+import { validationLoad } from './validation-load';
 
 // The Caliper workers' snapshot of every process's CPU time (plain JavaScript, shared with them).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -30,6 +32,8 @@ export interface OrdersRoundSpec {
   inFlight: number;
   /** The API's and the bridges' batch window; 0 sends every step as its own transaction. */
   batchWindowMs: number;
+  /** The most orders one of their batches carries (the product's default, `defaultBatchWindow`, unless given). */
+  batchMaxOrders?: number;
 }
 
 export interface OrdersRoundResult extends OrdersRoundSpec {
@@ -50,9 +54,21 @@ export interface OrdersRoundResult extends OrdersRoundSpec {
    * bridges, the escrow agent and the load driver share one process here (`bench driver`).
    */
   cpu: CpuWindow & { msPerOrder: Record<string, number> };
+  /**
+   * What each committing peer did to check the key-level endorsement policies of the measured window's
+   * transactions, per measured order (`validation-load.ts`): the part of validation that grows with
+   * the batch.
+   */
+  keyLevelValidation: { ordersPerTransaction: number; signatureChecksPerOrder: number; hashedKiBPerOrder: number };
 }
 
 const commissionBps = 250;
+/**
+ * How long an order may wait for the chain in one phase before the round counts it failed. Unbatched
+ * at 300 in flight an order takes over 2 minutes end to end (Little's law at ~2.3 orders/s), and the
+ * 120 s of earlier benches counted 27 such slow but settled orders as failures (2026-12-07 full bench).
+ */
+const phasePatienceMs = 600_000;
 const proof = (): string => randomBytes(32).toString('hex');
 
 /**
@@ -62,6 +78,7 @@ const proof = (): string => randomBytes(32).toString('hex');
  */
 export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promise<OrdersRoundResult> {
   const batchWindow = String(spec.batchWindowMs);
+  const maxOrders = spec.batchMaxOrders ?? defaultBatchWindow.maxOrders;
   // The bench drives a platform backend's whole load from one address; the rate limit is not under test.
   const world = await ApiWorld.create(
     {
@@ -69,8 +86,9 @@ export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promis
       API_RATE_LIMIT_USER: '100000000',
       API_RATE_LIMIT_OPERATOR: '100000000',
       API_BATCH_WINDOW_MS: batchWindow,
+      API_BATCH_MAX: String(maxOrders),
     },
-    { batchWindow: { windowMs: spec.batchWindowMs, maxOrders: 200 } },
+    { batchWindow: { windowMs: spec.batchWindowMs, maxOrders } },
   );
   const layout = new Layout(loadNetworkConfig({ profile: runningProfile() }));
   const watch = await OrderWatch.start(layout, await world.client.chainHeight());
@@ -92,7 +110,8 @@ export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promis
     const { startedAt, cpuStart, endedAt, cpuEnd } = measuring as Required<NonNullable<typeof measuring>>;
     const cpuWindow = cpuByGroup(cpuStart, cpuEnd, processGroupRoots(layout.network, process.pid, undefined), ticksPerSecond);
     const seconds = (endedAt - startedAt) / 1000;
-    const transactions = watch.transactions.filter((t) => t.at >= startedAt && t.at <= endedAt).length;
+    const windowTransactions = watch.transactions.filter((t) => t.at >= startedAt && t.at <= endedAt);
+    const transactions = windowTransactions.length;
     // The orders that finished inside the window; the ones after it kept the load up until it closed.
     const measured = results.slice(spec.warmUp, spec.warmUp + spec.orders);
     const latencies = measured.filter((m) => m.ok).map((m) => m.ms);
@@ -108,6 +127,7 @@ export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promis
       ]),
     );
     const exact = await balancesMoveExactly(world, parties, before, [...drive.prices], spec.flow);
+    const keyLevel = await keyLevelValidation(layout, windowTransactions, latencies.length);
     return {
       ...spec,
       seconds,
@@ -121,6 +141,7 @@ export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promis
       ...(failures[0] ? { firstFailure: failures[0].error } : {}),
       balancesExact: exact,
       phaseMedianMs,
+      keyLevelValidation: keyLevel,
       cpu: {
         ...cpuWindow,
         msPerOrder: Object.fromEntries(
@@ -185,7 +206,7 @@ function orderDriver(world: ApiWorld, watch: OrderWatch, parties: Parties, flow:
     // The platform approved as it carried the proposal (API_PLATFORM_APPROVAL=on-proposal): the merchant's turn.
     await client.post(`/orders/${orderId}/approve`, merchant.token);
     lap('approve');
-    await watch.reached(orderId, 'ESCROWED');
+    await watch.reached(orderId, 'ESCROWED', phasePatienceMs);
     lap('banks approve');
     await client.post(`/orders/${orderId}/ship`, merchant.token);
     lap('ship');
@@ -196,12 +217,12 @@ function orderDriver(world: ApiWorld, watch: OrderWatch, parties: Parties, flow:
       await client.post(`/orders/${orderId}/non-receipt`, buyer.token);
       lap('non-receipt');
       await Promise.all([client.post(`/orders/${orderId}/deposit`, buyer.token), client.post(`/orders/${orderId}/deposit`, courier.token)]);
-      await watch.happened(orderId, 'recordDeposit', 2);
+      await watch.happened(orderId, 'recordDeposit', 2, phasePatienceMs);
       lap('deposits');
       await client.post(`/orders/${orderId}/resolve`, tokens.platform, { winner: 'courier', evidenceHash: proof() });
     }
     lap(flow === 'settle' ? 'confirm' : 'resolve');
-    await watch.reached(orderId, 'SETTLED');
+    await watch.reached(orderId, 'SETTLED', phasePatienceMs);
     lap('paid and proven');
     return timing;
   };
@@ -285,4 +306,24 @@ async function balancesMoveExactly(
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** The key-level policy checks of these transactions, read back from the platform's peer, per measured order. */
+async function keyLevelValidation(
+  layout: Layout,
+  transactions: readonly { txId: string; blockNumber: bigint }[],
+  orders: number,
+): Promise<OrdersRoundResult['keyLevelValidation']> {
+  if (transactions.length === 0) return { ordersPerTransaction: 0, signatureChecksPerOrder: 0, hashedKiBPerOrder: 0 };
+  const blocks = transactions.map((t) => t.blockNumber);
+  const [first, last] = [blocks.reduce((a, b) => (b < a ? b : a)), blocks.reduce((a, b) => (b > a ? b : a))];
+  const ids = new Set(transactions.map((t) => t.txId));
+  const measured = (await committedTransactions(layout, first, last)).filter((tx) => ids.has(tx.txId));
+  const load = validationLoad(measured, layout.network.chaincode.name);
+  const round = (n: number): number => Math.round(n * 10) / 10;
+  return {
+    ordersPerTransaction: round(load.orderWrites / Math.max(1, load.transactions)),
+    signatureChecksPerOrder: round(load.signatureChecks / Math.max(1, orders)),
+    hashedKiBPerOrder: round(load.hashedBytes / 1024 / Math.max(1, orders)),
+  };
 }

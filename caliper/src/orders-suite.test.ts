@@ -15,6 +15,7 @@ const figure = (ordersPerSecond: number, over: Partial<OrdersFigure> = {}): Orde
   balancesExact: true,
   phaseMedianMs: { 'banks approve': 10 * ordersPerSecond },
   cpuMsPerOrder: { peers: 100 * ordersPerSecond },
+  keyLevelValidation: { signatureChecksPerOrder: 3 * ordersPerSecond },
   machineBusyCores: 1.9,
   eachRun: [{ ordersPerSecond, p99Ms: 2_000 * ordersPerSecond, failures: 0, balancesExact: true }],
   ...over,
@@ -60,6 +61,7 @@ describe('the orders suite', () => {
       balancesExact: false,
       phaseMedianMs: { 'banks approve': 40 },
       cpuMsPerOrder: { peers: 400 },
+      keyLevelValidation: { signatureChecksPerOrder: 12 },
     });
     expect(merged[0]!.eachRun.map((r) => r.ordersPerSecond)).toEqual([3, 5, 4]);
   });

@@ -16,6 +16,8 @@ export interface OrdersFigure extends OrdersRoundSpec {
   balancesExact: boolean;
   phaseMedianMs: Record<string, number>;
   cpuMsPerOrder: Record<string, number>;
+  /** Each committing peer's key-level policy checks per order (`OrdersRoundResult.keyLevelValidation`), medians. */
+  keyLevelValidation: Record<string, number>;
   machineBusyCores: number;
   eachRun: { ordersPerSecond: number; p99Ms: number; failures: number; balancesExact: boolean }[];
 }
@@ -31,10 +33,12 @@ export function ordersSpecs(grid: {
   windows: number[];
   orders: number;
   warmUp: number;
+  batchMaxOrders?: number;
 }): OrdersRoundSpec[] {
+  const max = grid.batchMaxOrders === undefined ? {} : { batchMaxOrders: grid.batchMaxOrders };
   return grid.flows.flatMap((flow) =>
     grid.inFlight.flatMap((inFlight) =>
-      grid.windows.map((batchWindowMs) => ({ flow, inFlight, batchWindowMs, orders: grid.orders, warmUp: grid.warmUp })),
+      grid.windows.map((batchWindowMs) => ({ flow, inFlight, batchWindowMs, orders: grid.orders, warmUp: grid.warmUp, ...max })),
     ),
   );
 }
@@ -92,6 +96,7 @@ function figureOf(spec: OrdersRoundSpec, r: OrdersRoundResult[]): OrdersFigure {
     balancesExact: r.every((x) => x.balancesExact),
     phaseMedianMs: medianOfKeys(r.map((x) => x.phaseMedianMs)),
     cpuMsPerOrder: medianOfKeys(r.map((x) => x.cpu.msPerOrder)),
+    keyLevelValidation: medianOfKeys(r.map((x) => x.keyLevelValidation)),
     machineBusyCores: median(r.map((x) => x.cpu.machineBusyCores)),
     eachRun: r.map((x) => ({
       ordersPerSecond: x.ordersPerSecond,
@@ -122,6 +127,7 @@ export function mergeOrdersRuns(perRun: OrdersFigure[][]): OrdersFigure[] {
       balancesExact: same.every((f) => f.balancesExact),
       phaseMedianMs: medianOfKeys(same.map((f) => f.phaseMedianMs)),
       cpuMsPerOrder: medianOfKeys(same.map((f) => f.cpuMsPerOrder)),
+      keyLevelValidation: medianOfKeys(same.map((f) => f.keyLevelValidation)),
       machineBusyCores: m((f) => f.machineBusyCores),
       eachRun: same.flatMap((f) => f.eachRun),
     };
