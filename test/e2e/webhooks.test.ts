@@ -84,6 +84,12 @@ describe('platform API: webhooks', () => {
       'SETTLED at the receiver',
       120_000,
     );
+    // The courier's subscription is delivered on its own; its SETTLED may land a moment after the merchant's.
+    await eventually(
+      async () => courierHook.accepted().some((e) => e.orderId === orderId && e.state === 'SETTLED'),
+      "SETTLED at the courier's receiver",
+      120_000,
+    );
   }, 600_000);
   afterAll(async () => {
     await merchantHook?.close();
