@@ -29,7 +29,7 @@ export interface BankAccounts {
 /** An order and its terms as the bank's peer served them, or why it would not. */
 type OrderRead = { order: Order; terms: OrderTerms } | ContractRefusal | TermsMismatch;
 
-/** The most orders one read asks the peer for: the contract's largest batch. */
+/** The most orders one read asks the peer or the ledger for: the contract's largest batch, and the ledger's `maxOrdersPerCall`. */
 const ordersPerRead = 500;
 /**
  * After this long without a receipt, the merchant's bank asks the chain whether the order still
@@ -88,21 +88,13 @@ export class BankDuties {
   }
 
   /** The ledger's receipts for these orders, in as few calls as the ledger allows; an unpaid or unseen order has none. */
-  private async receiptsOf(orderIds: string[]): Promise<Map<string, SignedReceiptJson | null>> {
-    const receipts = new Map<string, SignedReceiptJson | null>();
-    for (let at = 0; at < orderIds.length; at += ordersPerRead) {
-      for (const [id, signed] of await this.ledger.receiptsOf(orderIds.slice(at, at + ordersPerRead))) receipts.set(id, signed);
-    }
-    return receipts;
+  private receiptsOf(orderIds: string[]): Promise<Map<string, SignedReceiptJson | null>> {
+    return readInChunks(orderIds, (ids) => this.ledger.receiptsOf(ids));
   }
 
   /** The ledger's locks for these orders as this bank may see them, in as few calls as the ledger allows. */
-  private async locksOf(orderIds: string[]): Promise<Map<string, EscrowLock>> {
-    const locks = new Map<string, EscrowLock>();
-    for (let at = 0; at < orderIds.length; at += ordersPerRead) {
-      for (const [id, lock] of await this.ledger.escrowsOf(orderIds.slice(at, at + ordersPerRead))) locks.set(id, lock);
-    }
-    return locks;
+  private locksOf(orderIds: string[]): Promise<Map<string, EscrowLock>> {
+    return readInChunks(orderIds, (ids) => this.ledger.escrowsOf(ids));
   }
 
   /** Each approval event asks again: an order this bank has decided on, or that moved on, asks nothing. */
@@ -110,12 +102,8 @@ export class BankDuties {
     return order.state === 'PROPOSED' && !slotsDecided(order, this.accounts.bank);
   }
 
-  private async readOrders(orderIds: string[]): Promise<Map<string, OrderRead>> {
-    const reads = new Map<string, OrderRead>();
-    for (let at = 0; at < orderIds.length; at += ordersPerRead) {
-      for (const [id, read] of await this.escrow.getOrdersWithTerms(orderIds.slice(at, at + ordersPerRead))) reads.set(id, read);
-    }
-    return reads;
+  private readOrders(orderIds: string[]): Promise<Map<string, OrderRead>> {
+    return readInChunks(orderIds, (ids) => this.escrow.getOrdersWithTerms(ids));
   }
 
   /**
@@ -206,4 +194,13 @@ export class BankDuties {
 /** Whether every approval the bank holds on the order has been given or refused. */
 function slotsDecided(order: Order, bank: string): boolean {
   return slotsOf(order, { role: 'bank', mspId: bank }).every((slot) => order.approvals[slot] !== undefined);
+}
+
+/** One answer for many orders, asked `ordersPerRead` at a time (the most either side takes in one call). */
+async function readInChunks<V>(orderIds: string[], read: (ids: string[]) => Promise<Map<string, V>>): Promise<Map<string, V>> {
+  const answers = new Map<string, V>();
+  for (let at = 0; at < orderIds.length; at += ordersPerRead) {
+    for (const [id, value] of await read(orderIds.slice(at, at + ordersPerRead))) answers.set(id, value);
+  }
+  return answers;
 }
