@@ -1,3 +1,4 @@
+import type { Network } from '@hyperledger/fabric-gateway';
 import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
 
 /** What every channel member can read of one transaction: its public writes and its chaincode event. */
@@ -18,6 +19,20 @@ export interface PublicTransaction {
    * proposal response payload followed by the endorser's serialized identity.
    */
   endorsements: { mspId: string; certificatePem: string; signedBytes: Buffer; signature: Buffer }[];
+}
+
+/** Blocks `from` to `to` − 1 as the peer behind `network` committed them, read with one block event stream. */
+export async function* committedBlocks(network: Network, from: bigint, to: bigint): AsyncIterable<common.Block> {
+  if (to <= from) return;
+  const events = await network.getBlockEvents({ startBlock: from });
+  try {
+    for await (const block of events) {
+      yield block;
+      if (BigInt(block.getHeader()?.getNumber() ?? 0) >= to - 1n) return;
+    }
+  } finally {
+    events.close();
+  }
 }
 
 /**

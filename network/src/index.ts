@@ -10,7 +10,7 @@ export { Layout } from './layout';
 export { up, down, status, runningProfile } from './network';
 export { outsiderOrg } from './crypto';
 export { ordererChannelInfo } from './channel';
-export { publicTransactions, type PublicTransaction } from './block-reader';
+export { committedBlocks, publicTransactions, type PublicTransaction } from './block-reader';
 export { ProcessTable, logTail } from './processes';
 export { caName } from './ca';
 export { peerProcessName } from './peer';

@@ -1,6 +1,6 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import type { common } from '@hyperledger/fabric-protos';
-import { chainHeight, publicTransactions, type PublicTransaction } from '@securepay/network';
+import { chainHeight, committedBlocks, publicTransactions, type PublicTransaction } from '@securepay/network';
 
 /** One committed block as the scan reads it: its number, its data hash and its endorser transactions. */
 export interface ScannedBlock {
@@ -37,16 +37,6 @@ export class PeerChainSource implements ChainSource {
   }
 
   async *blocks(from: bigint, to: bigint): AsyncIterable<ScannedBlock> {
-    if (to <= from) return;
-    const events = await this.network.getBlockEvents({ startBlock: from });
-    try {
-      for await (const block of events) {
-        const scanned = scannedBlock(block);
-        yield scanned;
-        if (scanned.number >= to - 1n) return;
-      }
-    } finally {
-      events.close();
-    }
+    for await (const block of committedBlocks(this.network, from, to)) yield scannedBlock(block);
   }
 }
