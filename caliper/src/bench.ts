@@ -10,6 +10,7 @@ import {
   endorsingOrgs,
   Layout,
   loadNetworkConfig,
+  peerBuilds,
   ProcessTable,
   readConnection,
   runningProfile,
@@ -46,16 +47,21 @@ const configWith = (profile: string, batch?: Batch): NetworkConfig =>
     env: { ...process.env, ...(batch ? { SECUREPAY_BATCH_SIZE: String(batch.size), SECUREPAY_BATCH_TIMEOUT: batch.timeout } : {}) },
   });
 
+/** Every peer build (`3.1.5 86c1172b`, or a patched one) the rounds of this bench ran on, for its summary. */
+const peerBuildsSeen = new Set<string>();
+
 /** The network of this profile with these batch settings: reused when it already has them, recreated otherwise. */
 async function networkWith(profile: string, batch?: Batch): Promise<NetworkConfig> {
   const config = configWith(profile, batch);
+  let layout: Layout;
   try {
-    await up(config);
+    layout = await up(config);
   } catch (error) {
     if (!/run npm run network:down first/.test((error as Error).message)) throw error;
     await down(loadNetworkConfig({ profile: runningProfile() }));
-    await up(config);
+    layout = await up(config);
   }
+  for (const build of Object.values(await peerBuilds(layout))) peerBuildsSeen.add(build);
   await stopDemoServices(config);
   return config;
 }
@@ -362,6 +368,8 @@ async function main(): Promise<void> {
     wallMinutes: Math.round((Date.now() - started) / 6_000) / 10,
     profileComparison: compareProfiles(profiles, runs),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
+    /** The release's build, or a build with one of network/fabric-patches named after its commit. */
+    fabricPeers: [...peerBuildsSeen],
     workers,
     /** Orders carried from proposal to settled money per second, end to end: the headline figure. */
     orders,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
-import { down, loadNetworkConfig, runningProfile, up } from '@securepay/network';
+import { down, loadNetworkConfig, peerBuilds, runningProfile, up } from '@securepay/network';
 import { ordersSpecs, runOrdersSuite } from './orders-suite';
 
 const log = pino({ base: undefined }, pino.destination(2));
@@ -44,10 +44,15 @@ async function main(): Promise<void> {
   const outDir =
     values.out ?? path.resolve(__dirname, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(/:/g, '')}-orders`);
   mkdirSync(outDir, { recursive: true });
-  await up(loadNetworkConfig({ profile: runningProfile() ?? 'raft1' }));
+  const layout = await up(loadNetworkConfig({ profile: runningProfile() ?? 'raft1' }));
+  // The release's build, or a build with one of network/fabric-patches named after its commit.
+  const fabricPeers = [...new Set(Object.values(await peerBuilds(layout)))];
 
   const summary = await runOrdersSuite(specs, Number(values.runs), outDir, log);
-  writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify({ machine: `${os.cpus().length} cores`, rounds: summary }, null, 2));
+  writeFileSync(
+    path.join(outDir, 'summary.json'),
+    JSON.stringify({ machine: `${os.cpus().length} cores`, fabricPeers, rounds: summary }, null, 2),
+  );
   log.info({ outDir, summary }, 'orders bench done');
   if (process.env.SECUREPAY_BENCH_DOWN === '1') await down(loadNetworkConfig({ profile: runningProfile() }));
 }

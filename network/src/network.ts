@@ -17,6 +17,7 @@ import { writeNodeConfigs } from './nodeconfig';
 import { startOrderer } from './orderer';
 import { sealOrgHome } from './org-users';
 import { provisionCredentials } from './party-credentials';
+import { installPatchedPeer, requestedPatch } from './patched-peer';
 import { peerProcessName, startPeer } from './peer';
 import { ProcessTable } from './processes';
 import { queuesProcessName, startQueues } from './queues';
@@ -72,6 +73,8 @@ export async function up(network: NetworkConfig): Promise<Layout> {
   step('checking Fabric binaries');
   const bin = await installFabric(network);
   const fabricConfig = writeNodeConfigs(layout, await fabricModuleDir(network));
+  const patch = requestedPatch();
+  const peerBinary = patch ? await installPatchedPeer(network.fabric, patch, await fabricModuleDir(network)) : bin.peer;
 
   step('generating identities and the channel genesis block');
   await generateCrypto(layout, bin.cryptogen);
@@ -86,8 +89,8 @@ export async function up(network: NetworkConfig): Promise<Layout> {
   await Promise.all(network.orgs.map((org) => ensureCustomerRegistrar(layout, org)));
   step(`starting ${network.activeOrderers.length} orderer(s) (profile ${network.profile})`);
   await Promise.all(network.activeOrderers.map((node) => startOrderer(layout, node, bin.orderer, fabricConfig, processes)));
-  step('starting peers');
-  await Promise.all(network.orgs.map((org) => startPeer(layout, org, bin.peer, fabricConfig, processes)));
+  step(patch ? `starting peers, built with Fabric patch ${patch}` : 'starting peers');
+  await Promise.all(network.orgs.map((org) => startPeer(layout, org, peerBinary, fabricConfig, processes)));
 
   step(`joining channel ${network.channel}`);
   for (const node of network.activeOrderers) await joinOrderer(layout, node, bin.osnadmin);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { z } from 'zod';
 import { endpoint, type PeerOrg } from './config';
 import type { Layout } from './layout';
 import type { ProcessTable } from './processes';
@@ -86,4 +87,23 @@ export async function startPeer(
     user: orgUser(org),
   });
   await waitReady(record, httpOk(`http://${org.peer.host}:${org.peer.operationsPort}/healthz`));
+}
+
+const versionAnswer = z.object({ Version: z.string(), CommitSHA: z.string() });
+
+/**
+ * What each running peer says it is (its operations endpoint's /version), as `3.1.5 86c1172b`: a peer
+ * built with one of our Fabric patches names it after the commit (patched-peer.ts), so a figure
+ * measured on one can be told from the release's.
+ */
+export async function peerBuilds(layout: Layout): Promise<Record<string, string>> {
+  const builds = await Promise.all(
+    layout.network.orgs.map(async (org) => {
+      const response = await fetch(`http://${org.peer.host}:${org.peer.operationsPort}/version`);
+      if (!response.ok) throw new Error(`${org.mspId}'s peer answered ${response.status} for its version`);
+      const { Version, CommitSHA } = versionAnswer.parse(await response.json());
+      return [org.mspId, `${Version} ${CommitSHA}`] as const;
+    }),
+  );
+  return Object.fromEntries(builds);
 }
