@@ -69,13 +69,15 @@ export function lineChartSvg(title: string, xLabel: string, yLabel: string, seri
     const dots = pts
       .map(
         (p) =>
-          `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="4" fill="${c}"/><text x="${px(p.x) + 5}" y="${py(p.y) - 7}" font-size="11">${p.y.toFixed(0)}</text>`,
+          `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="4" fill="${c}"/><text x="${px(p.x) + 5}" y="${py(p.y) - 7}" font-size="11">${p.y < 10 ? p.y.toFixed(1) : p.y.toFixed(0)}</text>`,
       )
       .join('');
     return `<path d="${d}" fill="none" stroke="${c}" stroke-width="2"/>${dots}<rect x="${width - r + 20}" y="${t + i * 22}" width="14" height="14" fill="${c}"/><text x="${width - r + 40}" y="${t + 12 + i * 22}" font-size="13">${esc(s.name)}</text>`;
   });
   const tickValues = xScale === 'log' ? [...new Set(xs)] : Array.from({ length: 6 }, (_, i) => Math.round((x1 * i) / 5));
-  const ticks = tickValues.map((v) => `<text x="${px(v)}" y="${height - b + 20}" font-size="12" text-anchor="middle">${v}</text>`);
+  const ticks = tickValues.map(
+    (v) => `<text x="${px(v)}" y="${height - b + 20}" font-size="12" text-anchor="middle">${Number(v.toPrecision(3))}</text>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
   <rect width="100%" height="100%" fill="#fff"/>
   <text x="20" y="28" font-size="18" font-weight="bold">${esc(title)}</text>
@@ -89,12 +91,12 @@ export function lineChartSvg(title: string, xLabel: string, yLabel: string, seri
 
 /** Writes each chart as SVG and renders it to PNG in headless Chromium. */
 export async function renderCharts(dir: string, charts: Record<string, string>): Promise<string[]> {
+  // The SVGs first: they need no browser, so a machine without Chromium still gets its charts.
+  for (const [name, svg] of Object.entries(charts)) writeFileSync(path.join(dir, `${name}.svg`), svg);
   const browser = await launchChromium();
   const written: string[] = [];
   try {
     for (const [name, svg] of Object.entries(charts)) {
-      const svgFile = path.join(dir, `${name}.svg`);
-      writeFileSync(svgFile, svg);
       const page = await browser.newPage();
       await page.setContent(`<html><body style="margin:0">${svg}</body></html>`);
       const pngFile = path.join(dir, `${name}.png`);

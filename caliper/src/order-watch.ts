@@ -18,7 +18,8 @@ export class OrderWatch {
   private readonly seen = new Map<string, OrderChange[]>();
   private readonly waiters = new Map<string, Waiter[]>();
   /** Every transaction that changed an order, with the time it was seen. */
-  readonly transactions: { txId: string; blockNumber: bigint; at: number; orders: number }[] = [];
+  /** `steps`: the distinct actions the transaction took, sorted and joined by `+` (`approve`, `approve+propose`). */
+  readonly transactions: { txId: string; blockNumber: bigint; at: number; orders: number; steps: string }[] = [];
   private closed = false;
 
   private constructor(
@@ -84,6 +85,7 @@ export class OrderWatch {
           blockNumber: event.blockNumber,
           at: Date.now(),
           orders: payload.data.changes.length,
+          steps: [...new Set(payload.data.changes.map((c) => c.action))].sort().join('+'),
         });
         for (const change of payload.data.changes) this.record(change);
       }

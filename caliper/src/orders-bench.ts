@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
+import { ensureChromium } from '@securepay/demo';
 import { down, loadNetworkConfig, peerBuilds, runningProfile, up } from '@securepay/network';
 import { ordersSpecs, runOrdersSuite } from './orders-suite';
 
@@ -17,13 +18,16 @@ const list = (text: string): number[] => text.split(',').map((n) => z.coerce.num
  *
  *   npm run bench:orders -- --flows settle,dispute --in-flight 100,200,400 --windows 0,50,200 --orders 1000 --runs 3
  *
+ * `--rates 10,20`: open-loop rounds at these offered orders/s (orders started evenly, however many are
+ * under way); given alone, no closed-loop rounds.
  * `--batch-max N`: the most orders one batch of the API or a bridge carries (the product's default, 200, if not given).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       flows: { type: 'string', default: 'settle,dispute' },
-      'in-flight': { type: 'string', default: '200' },
+      'in-flight': { type: 'string' },
+      rates: { type: 'string' },
       windows: { type: 'string', default: '50' },
       orders: { type: 'string', default: '600' },
       'warm-up': { type: 'string', default: '100' },
@@ -35,7 +39,9 @@ async function main(): Promise<void> {
   const flows = z.array(z.enum(['settle', 'dispute'])).parse(values.flows.split(','));
   const specs = ordersSpecs({
     flows,
-    inFlight: list(values['in-flight']),
+    // 200 in flight unless loads are given: in flight, offered rates or both.
+    inFlight: values['in-flight'] !== undefined ? list(values['in-flight']) : values.rates !== undefined ? [] : [200],
+    ...(values.rates === undefined ? {} : { rates: list(values.rates).filter((r) => r > 0) }),
     windows: list(values.windows),
     orders: Number(values.orders),
     warmUp: Number(values['warm-up']),
@@ -44,6 +50,11 @@ async function main(): Promise<void> {
   const outDir =
     values.out ?? path.resolve(__dirname, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(/:/g, '')}-orders`);
   mkdirSync(outDir, { recursive: true });
+  try {
+    ensureChromium(); // for the charts' PNGs
+  } catch (error) {
+    log.warn({ err: error }, 'no Chromium: the charts will be SVG only');
+  }
   const layout = await up(loadNetworkConfig({ profile: runningProfile() ?? 'raft1' }));
   // The release's build, or a build with one of network/fabric-patches named after its commit.
   const fabricPeers = [...new Set(Object.values(await peerBuilds(layout)))];

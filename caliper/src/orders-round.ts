@@ -6,6 +6,7 @@ import { percentile } from '@securepay/network/bench/stats';
 import type { Logger } from 'pino';
 import { cpuByGroup, procSnapshotSchema, type CpuWindow, type ProcSnapshot } from './cpu-groups';
 import { committedTransactions } from './committed-transactions';
+import { closedLoop, openLoop } from './order-arrivals';
 import { OrderWatch } from './order-watch';
 import { processGroupRoots } from './process-groups';
 import { validationLoad } from './validation-load';
@@ -30,6 +31,12 @@ export interface OrdersRoundSpec {
   warmUp: number;
   /** Orders in progress at once (closed loop: a new one starts when one finishes). */
   inFlight: number;
+  /**
+   * Open loop instead: orders started per second, evenly spaced, however many are under way
+   * (`inFlight` is then not used). What a platform sees from buyers who do not wait for each other;
+   * a closed loop's orders tend to move in waves that share batches.
+   */
+  offeredRate?: number;
   /** The API's and the bridges' batch window; 0 sends every step as its own transaction. */
   batchWindowMs: number;
   /** The most orders one of their batches carries (the product's default, `defaultBatchWindow`, unless given). */
@@ -41,10 +48,17 @@ export interface OrdersRoundResult extends OrdersRoundSpec {
   ordersPerSecond: number;
   /** Transactions that changed orders while the measured orders ran, per measured order. */
   transactionsPerOrder: number;
+  /**
+   * The same by what the transactions did (`ship`, `approve+propose`, …): which party's batches stayed
+   * small. Steps of one party's stream share a transaction, so a kind may name several.
+   */
+  transactionsPerOrderByStep: Record<string, number>;
   /** From the buyer's POST /orders until the chain says SETTLED (the money posted before it). */
   latencyMs: { p50: number; p99: number; max: number };
   failures: number;
   firstFailure?: string;
+  /** Open loop only: orders that started late because too many were under way (`openLoop`); above 0, the rate was not carried. */
+  arrivalsHeld?: number;
   /** Every wallet moved by exactly what the orders' terms say, and minted = balances + locked. */
   balancesExact: boolean;
   /** Median milliseconds of each phase of a measured order: where its completion time goes. */
@@ -102,11 +116,18 @@ export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promis
       log.info({ flow: spec.flow, warmUp: spec.warmUp }, 'warm-up done; measuring');
     };
     if (spec.warmUp === 0) openWindow();
-    const results = await closedLoop(spec.warmUp + spec.orders + spec.inFlight, spec.inFlight, drive, (done) => {
+    const progress = (done: number): void => {
       if (done === spec.warmUp && !measuring) openWindow();
       if (done === spec.warmUp + spec.orders) Object.assign(measuring!, { endedAt: Date.now(), cpuEnd: snapshot() });
-      if (done % 100 === 0) log.info({ flow: spec.flow, done, of: spec.warmUp + spec.orders + spec.inFlight }, 'orders done');
-    });
+      if (done % 100 === 0) log.info({ flow: spec.flow, done, measuredBy: spec.warmUp + spec.orders }, 'orders done');
+    };
+    // The load stays whole until the last measured order is done: closed, `inFlight` more orders; open, starts until then.
+    const arrivals = spec.offeredRate
+      ? await openLoop(spec.offeredRate, spec.warmUp + spec.orders, drive, progress)
+      : { outcomes: await closedLoop(spec.warmUp + spec.orders + spec.inFlight, spec.inFlight, drive, progress), held: 0 };
+    const results = arrivals.outcomes;
+    if (arrivals.held > 0)
+      log.warn({ offeredRate: spec.offeredRate, held: arrivals.held }, 'more orders under way than the open loop allows');
     const { startedAt, cpuStart, endedAt, cpuEnd } = measuring as Required<NonNullable<typeof measuring>>;
     const cpuWindow = cpuByGroup(cpuStart, cpuEnd, processGroupRoots(layout.network, process.pid, undefined), ticksPerSecond);
     const seconds = (endedAt - startedAt) / 1000;
@@ -133,12 +154,14 @@ export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promis
       seconds,
       ordersPerSecond: latencies.length / seconds,
       transactionsPerOrder: transactions / Math.max(1, latencies.length),
+      transactionsPerOrderByStep: perOrderByStep(windowTransactions, latencies.length),
       latencyMs:
         latencies.length > 0
           ? { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) }
           : { p50: 0, p99: 0, max: 0 },
       failures: failures.length,
       ...(failures[0] ? { firstFailure: failures[0].error } : {}),
+      ...(spec.offeredRate ? { arrivalsHeld: arrivals.held } : {}),
       balancesExact: exact,
       phaseMedianMs,
       keyLevelValidation: keyLevel,
@@ -153,6 +176,12 @@ export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promis
     watch.close();
     await world.close();
   }
+}
+
+function perOrderByStep(transactions: readonly { steps: string }[], orders: number): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of transactions) counts.set(t.steps, (counts.get(t.steps) ?? 0) + 1);
+  return Object.fromEntries([...counts].map(([steps, n]) => [steps, Math.round((n / Math.max(1, orders)) * 1000) / 1000]));
 }
 
 interface Parties {
@@ -170,7 +199,7 @@ async function registerParties(world: ApiWorld, spec: OrdersRoundSpec): Promise<
       users.push(...(await Promise.all(Array.from({ length: Math.min(4, n - users.length) }, () => world.register(role, bank)))));
     return users;
   };
-  const buyers = await count(Math.min(spec.inFlight, 64), 'buyer', 'BankAMSP');
+  const buyers = await count(spec.offeredRate ? 64 : Math.min(spec.inFlight, 64), 'buyer', 'BankAMSP');
   const merchants = await count(4, 'merchant', 'BankBMSP');
   const couriers = await count(4, 'courier', 'BankBMSP');
   // Enough for every order at the highest price, its dispute deposit included.
@@ -227,38 +256,6 @@ function orderDriver(world: ApiWorld, watch: OrderWatch, parties: Parties, flow:
     return timing;
   };
   return Object.assign(drive, { prices });
-}
-
-interface OrderOutcome {
-  ok: boolean;
-  ms: number;
-  error?: string;
-  phases?: Phases;
-}
-
-/** Runs `total` orders with `inFlight` at a time; each order's time and outcome, in the order they finished. */
-async function closedLoop(
-  total: number,
-  inFlight: number,
-  drive: (index: number) => Promise<Phases>,
-  progress?: (done: number) => void,
-): Promise<OrderOutcome[]> {
-  const results: OrderOutcome[] = [];
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    for (let i = next++; i < total; i = next++) {
-      const started = Date.now();
-      try {
-        const phases = await drive(i);
-        results.push({ ok: true, ms: Date.now() - started, phases });
-      } catch (error) {
-        results.push({ ok: false, ms: Date.now() - started, error: (error as Error).message });
-      }
-      progress?.(results.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, lane));
-  return results;
 }
 
 type Balances = Map<string, bigint>;

@@ -1,4 +1,4 @@
-import { benchOrdersSpecs, mergeOrdersRuns, ordersSpecs, type OrdersFigure } from './orders-suite';
+import { benchOrdersSpecs, loadLabel, mergeOrdersRuns, ordersSpecs, type OrdersFigure } from './orders-suite';
 
 const figure = (ordersPerSecond: number, over: Partial<OrdersFigure> = {}): OrdersFigure => ({
   flow: 'settle',
@@ -9,6 +9,7 @@ const figure = (ordersPerSecond: number, over: Partial<OrdersFigure> = {}): Orde
   runs: 1,
   ordersPerSecond,
   transactionsPerOrder: 2,
+  transactionsPerOrderByStep: { ship: 0.5 },
   latencyP50Ms: 1_000 * ordersPerSecond,
   latencyP99Ms: 2_000 * ordersPerSecond,
   failures: 0,
@@ -34,6 +35,12 @@ describe('the orders suite', () => {
       'dispute 300 0',
       'dispute 300 200',
     ]);
+  });
+
+  it('runs the offered rates open loop, after the loads in flight, and names each load', () => {
+    const specs = ordersSpecs({ flows: ['settle'], inFlight: [300], rates: [10, 20], windows: [200], orders: 50, warmUp: 10 });
+    expect(specs.map(loadLabel)).toEqual(['300 in flight', '10/s offered', '20/s offered']);
+    expect(specs.filter((s) => s.offeredRate).every((s) => s.inFlight === 0)).toBe(true);
   });
 
   it('the bench compares batching with none, and the full bench loads ≥ 500 orders in flight', () => {

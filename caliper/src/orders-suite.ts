@@ -10,9 +10,13 @@ export interface OrdersFigure extends OrdersRoundSpec {
   runs: number;
   ordersPerSecond: number;
   transactionsPerOrder: number;
+  /** `OrdersRoundResult.transactionsPerOrderByStep`, medians. */
+  transactionsPerOrderByStep: Record<string, number>;
   latencyP50Ms: number;
   latencyP99Ms: number;
   failures: number;
+  /** Open loop: arrivals held back over all runs (`OrdersRoundResult.arrivalsHeld`); above 0, the offered rate was not carried. */
+  arrivalsHeld?: number;
   balancesExact: boolean;
   phaseMedianMs: Record<string, number>;
   cpuMsPerOrder: Record<string, number>;
@@ -22,9 +26,9 @@ export interface OrdersFigure extends OrdersRoundSpec {
   eachRun: { ordersPerSecond: number; p99Ms: number; failures: number; balancesExact: boolean }[];
 }
 
-/** Per key, the median over runs. */
+/** Per key, the median over runs (a key a run lacks counts as 0 there). */
 const medianOfKeys = (records: Record<string, number>[]): Record<string, number> =>
-  Object.fromEntries(Object.keys(records[0] ?? {}).map((k) => [k, median(records.map((r) => r[k] ?? 0))]));
+  Object.fromEntries([...new Set(records.flatMap((r) => Object.keys(r)))].map((k) => [k, median(records.map((r) => r[k] ?? 0))]));
 
 /** Every combination of the flows, loads and windows given, the load and window varying fastest. */
 export function ordersSpecs(grid: {
@@ -33,15 +37,25 @@ export function ordersSpecs(grid: {
   windows: number[];
   orders: number;
   warmUp: number;
+  /** Offered rates (orders/s) to run open loop, after the closed-loop loads. */
+  rates?: number[];
   batchMaxOrders?: number;
 }): OrdersRoundSpec[] {
   const max = grid.batchMaxOrders === undefined ? {} : { batchMaxOrders: grid.batchMaxOrders };
+  const loads = [
+    ...grid.inFlight.map((inFlight) => ({ inFlight })),
+    ...(grid.rates ?? []).map((offeredRate) => ({ inFlight: 0, offeredRate })),
+  ];
   return grid.flows.flatMap((flow) =>
-    grid.inFlight.flatMap((inFlight) =>
-      grid.windows.map((batchWindowMs) => ({ flow, inFlight, batchWindowMs, orders: grid.orders, warmUp: grid.warmUp, ...max })),
+    loads.flatMap((load) =>
+      grid.windows.map((batchWindowMs) => ({ flow, ...load, batchWindowMs, orders: grid.orders, warmUp: grid.warmUp, ...max })),
     ),
   );
 }
+
+/** How a round's load is named: `300 in flight`, or `20/s offered` for an open-loop round. */
+export const loadLabel = (spec: Pick<OrdersRoundSpec, 'inFlight' | 'offeredRate'>): string =>
+  spec.offeredRate ? `${spec.offeredRate}/s offered` : `${spec.inFlight} in flight`;
 
 /**
  * A round's warm-up is one wave of its load: with as many orders as in flight they all start at once,
@@ -57,6 +71,8 @@ export function benchOrdersSpecs(quick: boolean): OrdersRoundSpec[] {
   return [
     ...ordersSpecs({ flows: ['settle'], inFlight: [300], windows: quick ? [0, 200] : [0, 50, 200], ...steady(300, waves) }),
     ...(quick ? [] : [100, 500].flatMap((n) => ordersSpecs({ flows: ['settle'], inFlight: [n], windows: [200], ...steady(n, waves) }))),
+    // Open loop, orders arriving evenly rather than in a closed loop's waves: 600 measured after 200.
+    ...(quick ? [] : ordersSpecs({ flows: ['settle'], inFlight: [], rates: [10, 20], windows: [200], warmUp: 200, orders: 600 })),
     ...ordersSpecs({ flows: ['dispute'], inFlight: [300], windows: [200], ...steady(300, waves) }),
   ];
 }
@@ -90,9 +106,11 @@ function figureOf(spec: OrdersRoundSpec, r: OrdersRoundResult[]): OrdersFigure {
     runs: r.length,
     ordersPerSecond: median(r.map((x) => x.ordersPerSecond)),
     transactionsPerOrder: median(r.map((x) => x.transactionsPerOrder)),
+    transactionsPerOrderByStep: medianOfKeys(r.map((x) => x.transactionsPerOrderByStep)),
     latencyP50Ms: median(r.map((x) => x.latencyMs.p50)),
     latencyP99Ms: median(r.map((x) => x.latencyMs.p99)),
     failures: r.reduce((t, x) => t + x.failures, 0),
+    ...(spec.offeredRate ? { arrivalsHeld: r.reduce((t, x) => t + (x.arrivalsHeld ?? 0), 0) } : {}),
     balancesExact: r.every((x) => x.balancesExact),
     phaseMedianMs: medianOfKeys(r.map((x) => x.phaseMedianMs)),
     cpuMsPerOrder: medianOfKeys(r.map((x) => x.cpu.msPerOrder)),
@@ -121,9 +139,11 @@ export function mergeOrdersRuns(perRun: OrdersFigure[][]): OrdersFigure[] {
       runs: same.length,
       ordersPerSecond: m((f) => f.ordersPerSecond),
       transactionsPerOrder: m((f) => f.transactionsPerOrder),
+      transactionsPerOrderByStep: medianOfKeys(same.map((f) => f.transactionsPerOrderByStep ?? {})),
       latencyP50Ms: m((f) => f.latencyP50Ms),
       latencyP99Ms: m((f) => f.latencyP99Ms),
       failures: same.reduce((t, f) => t + f.failures, 0),
+      ...(first.offeredRate ? { arrivalsHeld: same.reduce((t, f) => t + (f.arrivalsHeld ?? 0), 0) } : {}),
       balancesExact: same.every((f) => f.balancesExact),
       phaseMedianMs: medianOfKeys(same.map((f) => f.phaseMedianMs)),
       cpuMsPerOrder: medianOfKeys(same.map((f) => f.cpuMsPerOrder)),
@@ -136,23 +156,24 @@ export function mergeOrdersRuns(perRun: OrdersFigure[][]): OrdersFigure[] {
 
 export async function drawOrders(outDir: string, figures: OrdersFigure[]): Promise<void> {
   const keys = <T>(values: T[]): T[] => [...new Set(values)];
-  const byWindow = keys(figures.map((f) => `${f.flow}|${f.inFlight}`))
-    .map((key) => {
-      const [flow, inFlight] = key.split('|');
+  const byWindow = keys(figures.map((f) => `${f.flow}, ${loadLabel(f)}`))
+    .map((name) => {
       // A window of 0 (unbatched) is one of the points: the window axis is linear.
       const points = figures
-        .filter((f) => f.flow === flow && String(f.inFlight) === inFlight)
+        .filter((f) => `${f.flow}, ${loadLabel(f)}` === name)
         .map((f) => ({ x: f.batchWindowMs, y: f.ordersPerSecond }))
         .sort((a, b) => a.x - b.x);
-      return { name: `${flow}, ${inFlight} in flight`, points };
+      return { name, points };
     })
     .filter((s) => s.points.length > 1);
-  const curve = keys(figures.map((f) => `${f.flow}|${f.batchWindowMs}`)).map((key) => {
-    const [flow, window] = key.split('|');
+  const arrivals = (f: OrdersFigure): string => (f.offeredRate ? 'open' : 'closed');
+  const curve = keys(figures.map((f) => `${f.flow} ${f.batchWindowMs} ms ${arrivals(f)}`)).map((name) => {
+    // In order of load, so the curve bends back where more load brought fewer orders.
     const points = figures
-      .filter((f) => f.flow === flow && String(f.batchWindowMs) === window)
+      .filter((f) => `${f.flow} ${f.batchWindowMs} ms ${arrivals(f)}` === name)
+      .sort((a, b) => (a.offeredRate ?? a.inFlight) - (b.offeredRate ?? b.inFlight))
       .map((f) => ({ x: f.ordersPerSecond, y: f.latencyP99Ms / 1000 }));
-    return { name: `${flow}, window ${window} ms`, points };
+    return { name, points };
   });
   await renderCharts(outDir, {
     ...(byWindow.length
@@ -166,6 +187,6 @@ export async function drawOrders(outDir: string, figures: OrdersFigure[]): Promi
           ),
         }
       : {}),
-    'orders-latency': lineChartSvg('Order completion p99 against orders/s', 'orders completed/s', 'p99 completion (s)', curve),
+    'orders-latency': lineChartSvg('Order completion p99 against orders/s', 'orders completed/s', 'p99 completion (s)', curve, 'linear'),
   });
 }

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
 import { groupOrder } from './process-groups';
-import type { OrdersFigure } from './orders-suite';
+import { loadLabel, type OrdersFigure } from './orders-suite';
 import type { RepeatedRound } from './run-medians';
 
 /** Stage rounds measured on further profiles in the same runs, beside the first profile's. */
@@ -113,13 +113,13 @@ function ordersTable(orders: OrdersFigure[]): string[] {
     `${o.keyLevelValidation.signatureChecksPerOrder ?? 0} / ${o.keyLevelValidation.hashedKiBPerOrder ?? 0}`;
   const runs = (o: OrdersFigure): string => (o.eachRun.length > 1 ? ` (${o.eachRun.map((r) => two(r.ordersPerSecond)).join(', ')})` : '');
   return [
-    "Orders end to end: proposal through the platform API to money settled in the ledger and the proof on-chain, with both banks' bridges, the escrow agent and the ledger running; closed loop with a fixed number of orders in flight, after a discarded warm-up; window 0 sends every step as its own transaction. Key-level checks: the signature checks each committing peer makes per order for the orders' own endorsement policies, and the KiB it hashes for them (`validation-load.ts`).",
+    "Orders end to end: proposal through the platform API to money settled in the ledger and the proof on-chain, with both banks' bridges, the escrow agent and the ledger running; closed loop with a fixed number of orders in flight, or open loop at an offered rate (orders started evenly, whatever is under way), after a discarded warm-up; window 0 sends every step as its own transaction. Key-level checks: the signature checks each committing peer makes per order for the orders' own endorsement policies, and the KiB it hashes for them (`validation-load.ts`).",
     '',
-    `| flow | in flight | batch window | orders | orders/s | tx/order | completion p50 / p99 | failures | balances | key-level checks / KiB hashed per order | ${groups.join(' | ')} | CPU ms/order, all |`,
+    `| flow | load | batch window | orders | orders/s | tx/order | completion p50 / p99 | failures | balances | key-level checks / KiB hashed per order | ${groups.join(' | ')} | CPU ms/order, all |`,
     `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | ${groups.map(() => '---').join(' | ')} | --- |`,
     ...orders.map(
       (o) =>
-        `| ${o.flow} | ${o.inFlight} | ${o.batchWindowMs} ms | ${o.orders} | **${two(o.ordersPerSecond)}**${runs(o)} | ${two(o.transactionsPerOrder)} | ${(o.latencyP50Ms / 1000).toFixed(1)} s / ${(o.latencyP99Ms / 1000).toFixed(1)} s | ${o.failures} | ${o.balancesExact ? 'exact' : '**NOT exact**'} | ${keyLevel(o)} | ${cpu(o)} | ${total(o)} |`,
+        `| ${o.flow} | ${loadLabel(o)}${o.arrivalsHeld ? ` (not carried: ${o.arrivalsHeld} arrivals held)` : ''} | ${o.batchWindowMs} ms | ${o.orders} | **${two(o.ordersPerSecond)}**${runs(o)} | ${two(o.transactionsPerOrder)} | ${(o.latencyP50Ms / 1000).toFixed(1)} s / ${(o.latencyP99Ms / 1000).toFixed(1)} s | ${o.failures} | ${o.balancesExact ? 'exact' : '**NOT exact**'} | ${keyLevel(o)} | ${cpu(o)} | ${total(o)} |`,
     ),
     '',
     "Per transaction, the paper's stages:",
