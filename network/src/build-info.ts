@@ -41,11 +41,20 @@ function unquote(quoted: string): string {
 
 type FabricPin = Pick<NetworkFile['fabric'], 'module' | 'version' | 'commit'>;
 
-/** Fabric's Makefile stamps these two; `peer version` prints them, and without them it says "latest". */
-export function fabricStamp(pin: FabricPin): string {
-  return [`-X ${pin.module}/common/metadata.Version=${pin.version}`, `-X ${pin.module}/common/metadata.CommitSHA=${shortCommit(pin)}`].join(
-    ' ',
-  );
+/**
+ * Fabric's Makefile stamps these two; `peer version` prints them, and without them it says "latest".
+ * `commitSha`: what the build calls its commit, the pinned one's short hash unless a patched build says more.
+ */
+export function fabricStamp(pin: FabricPin, commitSha = shortCommit(pin)): string {
+  return [`-X ${pin.module}/common/metadata.Version=${pin.version}`, `-X ${pin.module}/common/metadata.CommitSHA=${commitSha}`].join(' ');
+}
+
+/** The commit a binary's build info says it was stamped with (`CommitSHA` in its -ldflags), if any. */
+export function stampedCommit(info: BuildInfo, pin: Pick<FabricPin, 'module'>): string | undefined {
+  const prefix = `${pin.module}/common/metadata.CommitSHA=`;
+  return linkerStrings(info.settings.get('-ldflags') ?? '')
+    .find((setting) => setting.startsWith(prefix))
+    ?.slice(prefix.length);
 }
 
 export const shortCommit = (pin: Pick<FabricPin, 'commit'>): string => pin.commit.slice(0, 8);

@@ -13,6 +13,17 @@ export function goBinary(env: NodeJS.ProcessEnv = process.env): string {
   return found;
 }
 
+/**
+ * How Fabric is built inside a source tree: statically (no cgo), with the Go found here rather than one
+ * it would download, resolving dependencies through the module proxy.
+ */
+export const sourceBuildEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+  ...env,
+  CGO_ENABLED: '0',
+  GOTOOLCHAIN: 'local',
+  GOFLAGS: '-mod=mod',
+});
+
 /** Go's first error in one line, from the proxy's answer on when there is one ("reading https://…: 403 Forbidden …"). */
 export function goFailure(goOutput: string): string {
   const lines = goOutput.split('\n').filter((l) => l.trim() !== '' && !/^go: (downloading|finding|extracting) /.test(l));

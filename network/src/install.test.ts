@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fabricBuildMismatch, fabricStamp, moduleBuildMismatch, parseBuildInfo } from './build-info';
+import { fabricBuildMismatch, fabricStamp, moduleBuildMismatch, parseBuildInfo, stampedCommit } from './build-info';
 import type { NetworkFile } from './config';
 import { FabricSourceError, locateFabricSource, noSourceError, unpackFabricSource, verifyFabricSource } from './fabric-source';
 import { goFailure } from './go-tool';
@@ -164,6 +164,13 @@ describe('which binaries are reused', () => {
     expect(info.module).toEqual({ path: 'github.com/hyperledger/fabric', version: '(devel)' });
     expect(info.settings.get('-ldflags')).toBe(fabricStamp(fabric));
     expect(info.settings.get('CGO_ENABLED')).toBe('0');
+  });
+
+  it('reads back the commit a build was stamped with, and none from a build without -ldflags', () => {
+    expect(stampedCommit(parseBuildInfo(fromSource), fabric)).toBe('86c1172b');
+    const patched = fromSource.replace('CommitSHA=86c1172b', 'CommitSHA=86c1172b+keylevel-policy-memo.0123abcd');
+    expect(stampedCommit(parseBuildInfo(patched), fabric)).toBe('86c1172b+keylevel-policy-memo.0123abcd');
+    expect(stampedCommit(parseBuildInfo(trimmed), fabric)).toBeUndefined();
   });
 
   it('reuses a source build that carries the stamp', () => {

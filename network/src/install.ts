@@ -11,7 +11,7 @@ import {
   verifyFabricSource,
   type FabricSource,
 } from './fabric-source';
-import { goBinary, withProgress } from './go-tool';
+import { goBinary, sourceBuildEnv, withProgress } from './go-tool';
 import { log } from './log';
 import { downloadFabricByCommit, installCaFromProxy, installFabricByCommit } from './module-proxy';
 import { run } from './run';
@@ -99,7 +99,8 @@ async function findReusable(tools: readonly FabricTool[], mismatch: Mismatch, en
   return { found, missing, dirs: [...new Set(Object.values(found).map((f) => path.dirname(f)))] };
 }
 
-async function buildInfoOf(binary: string, env: NodeJS.ProcessEnv): Promise<BuildInfo> {
+/** What `go version -m` says of a binary; a file that is not a Go program says nothing (matches no pin). */
+export async function buildInfoOf(binary: string, env: NodeJS.ProcessEnv): Promise<BuildInfo> {
   try {
     return parseBuildInfo((await run(goBinary(env), ['version', '-m', binary])).stdout);
   } catch {
@@ -121,7 +122,7 @@ async function buildFabric(fabric: FabricRelease, tools: FabricTool[], options: 
   await withProgress(`building Fabric ${fabric.version} (${shortCommit(fabric)}) from source`, (onLine) =>
     run(goBinary(env), [...args, ...tools.map((t) => `./cmd/${t}`)], {
       cwd: dir,
-      env: { ...env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+      env: sourceBuildEnv(env),
       onLine,
     }),
   );

@@ -72,9 +72,10 @@ export async function up(network: NetworkConfig): Promise<Layout> {
   for (const dir of [layout.logDir, layout.pidDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
   step('checking Fabric binaries');
   const bin = await installFabric(network);
-  const fabricConfig = writeNodeConfigs(layout, await fabricModuleDir(network));
+  const moduleDir = await fabricModuleDir(network);
+  const fabricConfig = writeNodeConfigs(layout, moduleDir);
   const patch = requestedPatch();
-  const peerBinary = patch ? await installPatchedPeer(network.fabric, patch, await fabricModuleDir(network)) : bin.peer;
+  const peerBinary = patch ? await installPatchedPeer(network.fabric, patch, moduleDir) : bin.peer;
 
   step('generating identities and the channel genesis block');
   await generateCrypto(layout, bin.cryptogen);

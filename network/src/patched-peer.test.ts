@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fabricBuildMismatch, parseBuildInfo } from './build-info';
 import { loadNetworkConfig } from './config';
-import { goBinary } from './go-tool';
+import { goBinary, sourceBuildEnv } from './go-tool';
 import { fabricModuleDir } from './install';
 import { installPatchedPeer, patchedCommitStamp, requestedPatch } from './patched-peer';
 
@@ -43,7 +43,7 @@ describe('the keylevel-policy-memo peer', () => {
     const tree = path.join(path.dirname(path.dirname(binary)), 'src');
     const goTest = execFileSync(goBinary(), ['test', '-count=1', '-v', './core/common/validation/statebased/'], {
       cwd: tree,
-      env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+      env: sourceBuildEnv(process.env),
       encoding: 'utf8',
     });
     for (const name of [

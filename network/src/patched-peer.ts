@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { fabricStamp, parseBuildInfo, shortCommit } from './build-info';
+import { fabricStamp, shortCommit, stampedCommit } from './build-info';
 import { networkDir, type NetworkFile } from './config';
-import { goBinary, withProgress } from './go-tool';
+import { goBinary, sourceBuildEnv, withProgress } from './go-tool';
+import { buildInfoOf } from './install';
 import { log } from './log';
 import { run } from './run';
 
@@ -49,7 +50,7 @@ export async function installPatchedPeer(fabric: NetworkFile['fabric'], patch: F
   const stamp = patchedCommitStamp(fabric, patch, readFileSync(patchFile, 'utf8'));
   const home = path.join(patchedDir, patch);
   const binary = path.join(home, 'bin', 'peer');
-  if (existsSync(binary) && (await stampOf(binary)) === stamp) {
+  if (existsSync(binary) && stampedCommit(await buildInfoOf(binary, process.env), fabric) === stamp) {
     log.info({ binary, stamp }, `patched peer (${patch}) already built`);
     return binary;
   }
@@ -59,19 +60,13 @@ export async function installPatchedPeer(fabric: NetworkFile['fabric'], patch: F
   await run('chmod', ['-R', 'u+w', tree]); // the module cache's copies are read-only
   // Outside any git repository (the ceiling stops the search at `home`), `git apply` patches files like `patch -p1`.
   await run('git', ['apply', '--verbose', patchFile], { cwd: tree, env: { ...process.env, GIT_CEILING_DIRECTORIES: home } });
-  const ldflags = fabricStamp(fabric).replace(`CommitSHA=${shortCommit(fabric)}`, `CommitSHA=${stamp}`);
   mkdirSync(path.dirname(binary), { recursive: true });
   await withProgress(`building a peer with Fabric patch ${patch}`, (onLine) =>
-    run(goBinary(), ['build', '-v', '-buildvcs=false', '-ldflags', ldflags, '-o', binary, './cmd/peer'], {
+    run(goBinary(), ['build', '-v', '-buildvcs=false', '-ldflags', fabricStamp(fabric, stamp), '-o', binary, './cmd/peer'], {
       cwd: tree,
-      env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+      env: sourceBuildEnv(process.env),
       onLine,
     }),
   );
   return binary;
-}
-
-async function stampOf(binary: string): Promise<string | undefined> {
-  const info = parseBuildInfo((await run(goBinary(), ['version', '-m', binary])).stdout);
-  return /CommitSHA=(\S+)/.exec(info.settings.get('-ldflags') ?? '')?.[1];
 }
