@@ -77,6 +77,12 @@ export const apiConfigSchema = z.object({
    * carries it (batched only); `separate`: its operator approves each order with its own call.
    */
   API_PLATFORM_APPROVAL: z.enum(['on-proposal', 'separate']).default('on-proposal'),
+  /**
+   * Who carries a custodial merchant's approval and shipment and a custodial courier's delivery:
+   * `platform` — signed by the user as intents in the platform's batch, beside the buyers' (one stream
+   * for every user); `user` — in a batch of the user's own transactions, signed with its own key.
+   */
+  API_USER_STEPS: z.enum(['platform', 'user']).default('platform'),
   /** A namespace under the platform's own queue prefix (`<prefix>:<namespace>`): keeps test runs apart. */
   API_QUEUE_NAMESPACE: z
     .string()

@@ -158,6 +158,11 @@ describe('Fabric gateway errors', () => {
     expect(classified(submit(9, []))).toBeUndefined();
     const commit = new CommitStatusError({ code: 4, details: [], cause: serviceError(4), transactionId: 'tx' });
     expect(classified(commit)).toMatchObject({ code: 'ORDERER_UNAVAILABLE', message: expect.stringContaining('no block') });
+    // The peer's server ends the wait at its deadline with RST_STREAM CANCEL: grpc-js may read that first, as CANCELLED.
+    const cancelled = new CommitStatusError({ code: 1, details: [], cause: serviceError(1), transactionId: 'tx' });
+    expect(classified(cancelled)).toMatchObject({ code: 'ORDERER_UNAVAILABLE', message: expect.stringContaining('no block') });
+    // Anything else a wait ends with is not ordering's fault.
+    expect(classified(new CommitStatusError({ code: 7, details: [], cause: serviceError(7), transactionId: 'tx' }))).toBeUndefined();
   });
 });
 

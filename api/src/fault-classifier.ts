@@ -1,7 +1,7 @@
 import { CommitStatusError, GatewayError, type ErrorDetail } from '@hyperledger/fabric-gateway';
 // The package's index exports SubmitError as a type only; the class is its own module's.
 import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror';
-import { ContractRefusal } from '@securepay/client';
+import { commitWaitExpired, ContractRefusal } from '@securepay/client';
 import { MaxRetriesPerRequestError } from 'ioredis/built/errors';
 import pg from 'pg';
 import { ServiceUnavailable, type UnavailableCode } from './service-unavailable';
@@ -101,10 +101,12 @@ function socketEndpoint(error: unknown, endpoints: ReadonlyMap<string, Dependenc
 const detailCode = (detail: ErrorDetail): string | undefined => /^rpc error: code = (\w+) desc = /.exec(detail.message)?.[1];
 
 function fabricFault(error: GatewayError, fabric: FabricFacts | undefined): ServiceUnavailable | undefined {
-  if (!transport.has(error.code) && error.code !== ABORTED && error.code !== FAILED_PRECONDITION) return undefined;
+  // A commit-status wait's expiry may read as CANCELLED (`commitWaitExpired`): a transport failure too.
+  const transportFailed = transport.has(error.code) || commitWaitExpired(error);
+  if (!transportFailed && error.code !== ABORTED && error.code !== FAILED_PRECONDITION) return undefined;
   const via = fabric?.gatewayPeerOf(error);
   // The API's own gateway peer did not answer: the call never got past it.
-  if (transport.has(error.code) && via && fabric && !fabric.reachable(via)) return peers([via], error);
+  if (transportFailed && via && fabric && !fabric.reachable(via)) return peers([via], error);
   if (error instanceof SubmitError) {
     // Past endorsement, the gateway reports ABORTED only for an orderer's non-SUCCESS answer to the
     // broadcast (no Raft leader, no BFT quorum, a consenter starting), UNAVAILABLE when none answered.
@@ -119,7 +121,7 @@ function fabricFault(error: GatewayError, fabric: FabricFacts | undefined): Serv
   }
   if (error instanceof CommitStatusError) {
     // Submitted, but no block with it reached the peer in time: ordering has stalled.
-    return transport.has(error.code)
+    return transportFailed
       ? new ServiceUnavailable('ORDERER_UNAVAILABLE', 'ordering service', 'no block carried the transaction in time', { cause: error })
       : undefined;
   }

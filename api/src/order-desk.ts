@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  approveIntent,
   confirmIntent,
   ContractRefusal,
+  deliverIntent,
   nonReceiptIntent,
   proposeIntent,
+  shipIntent,
   signIntent,
   type BatchedStep,
   type BatchStep,
@@ -39,6 +42,8 @@ export interface OrderDeskSettings {
   platformWallet: string;
   /** The platform approves each proposal that passes its checks as it carries it (`API_PLATFORM_APPROVAL`). */
   platformApprovesProposals: boolean;
+  /** Custodial merchants' and couriers' steps go as signed intents in the platform's batch (`API_USER_STEPS`). */
+  usersStepsCarried: boolean;
 }
 
 /** A dispute deposit must be locked this long before its deadline, so the bank can still record it in time. */
@@ -346,9 +351,11 @@ export class OrderDesk {
   }
 
   /**
-   * `name` is the transaction's, for the log. The step goes in the caller's batch (`batched`) when
-   * batching is on and the API holds the caller's key; otherwise `send` takes it through the caller's
-   * own client as a single-order transaction (a self-custody user signs each one on its device).
+   * `name` is the transaction's, for the log. When batching is on and the API holds the caller's key,
+   * the step (`batched`) goes in a batch: a merchant's or courier's approval, shipment or delivery as
+   * the user's signed intent in the platform's batch (`intentFor`, unless `API_USER_STEPS=user`), any
+   * other in the caller's own. Otherwise `send` takes it through the caller's own client as a
+   * single-order transaction (a self-custody user signs each one on its device).
    */
   private async submit(
     caller: Caller,
@@ -360,6 +367,9 @@ export class OrderDesk {
     if (batched && this.batches.enabled && caller.kind === 'platform')
       return this.committed(name, await this.onCaughtUpPeers(() => this.batches.platform(orderId, batched)));
     if (batched && this.batches.enabled && caller.kind === 'user' && caller.user.custody === 'platform') {
+      const intent = this.settings.usersStepsCarried ? this.intentFor(caller.user, orderId, batched) : undefined;
+      const identity = intent && (await this.custodialIdentity(caller));
+      if (intent && identity) return this.carry(name, identity, intent);
       const step = await this.onCaughtUpPeers(() => this.batches.user(caller.user.userId, () => this.escrowOf(caller), orderId, batched));
       return this.committed(name, step);
     }
@@ -406,6 +416,26 @@ export class OrderDesk {
       }),
     );
     return this.committed(name, step);
+  }
+
+  /**
+   * A merchant's or a courier's step as the intent the user signs for the platform to carry, for the
+   * steps a merchant or courier takes on every order; undefined for the rest (a rejection, a
+   * challenge), which go in the user's own batch. Whether this user may take the step, the contract
+   * judges from the signer's certificate.
+   */
+  private intentFor(user: PlatformUser, orderId: string, step: BatchStep): Intent | undefined {
+    const options = this.intentOptions(user);
+    switch (step.type) {
+      case 'approve':
+        return approveIntent(orderId, options);
+      case 'ship':
+        return shipIntent(orderId, step.courier, options);
+      case 'deliver':
+        return deliverIntent(orderId, step.proofHash, options);
+      default:
+        return undefined;
+    }
   }
 
   /** What a user's intents name: this channel, and the user as public state knows it. */

@@ -12,6 +12,8 @@ export interface TimelineStep {
   txId: string;
   blockNumber: string | null;
   by: { role: string; mspId: string; partyId?: string };
+  /** A step its user signed as an intent that the platform carried: the SHA-256 of the text signed. */
+  intentHash?: string;
 }
 
 /**
@@ -83,6 +85,7 @@ export function orderView(order: Order, blockOf: (txId: string) => bigint | unde
       txId: step.txId,
       blockNumber: block(step.txId),
       by: step.by,
+      ...(step.intentHash ? { intentHash: step.intentHash } : {}),
     })),
   };
 }

@@ -102,6 +102,7 @@ export async function startPlatformApi(options: PlatformApiOptions): Promise<Run
       commissionBps: config.API_COMMISSION_BPS,
       platformWallet: platformWallet.id,
       platformApprovesProposals: config.API_PLATFORM_APPROVAL === 'on-proposal',
+      usersStepsCarried: config.API_USER_STEPS === 'platform',
     },
     log,
     new OrderBatches(sessions.platform(), { windowMs: config.API_BATCH_WINDOW_MS, maxOrders: config.API_BATCH_MAX }),

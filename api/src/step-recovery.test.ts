@@ -65,6 +65,11 @@ describe('recovering', () => {
     await expect(recovering(refused, { view, caller: asMerchant, action: 'approve', since: 2_500 })).resolves.toMatchObject({
       state: 'ESCROWED',
     });
+    // Its signed intent sent again, after the first batch carrying it committed unheard.
+    const replayed = () => Promise.reject(new ContractRefusal('REPLAYED', 'nonce used before'));
+    await expect(recovering(replayed, { view, caller: asMerchant, action: 'approve', since: 2_500 })).resolves.toMatchObject({
+      state: 'ESCROWED',
+    });
   });
 
   it('keeps the refusal when the step is not its own, and any other refusal or failure as it is', async () => {

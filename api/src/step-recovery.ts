@@ -22,8 +22,13 @@ export const recordedActions: Readonly<Record<string, string>> = {
   compensate: 'compensate',
 };
 
-/** The contract's refusals of a step that may already have been taken: by this very request, in an attempt that did not hear back. */
-const refusedAsDone = new Set(['ALREADY_DONE', 'WRONG_STATE', 'ALREADY_EXISTS']);
+/**
+ * The contract's refusals of a step that may already have been taken: by this very request, in an
+ * attempt that did not hear back. `REPLAYED`: the batch carrying this request's signed intent was sent
+ * again after its commit wait ran out, and the first had committed after all (the intent's nonce is
+ * this request's own, so its timeline step, if there, is too).
+ */
+const refusedAsDone = new Set(['ALREADY_DONE', 'WRONG_STATE', 'ALREADY_EXISTS', 'REPLAYED']);
 /** Every endorser refuses a proposal dated further than this from its clock: a step's time is at most this far from the API's. */
 export const clockBoundMs = 30_000;
 

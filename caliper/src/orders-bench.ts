@@ -21,6 +21,8 @@ const list = (text: string): number[] => text.split(',').map((n) => z.coerce.num
  * `--rates 10,20`: open-loop rounds at these offered orders/s (orders started evenly, however many are
  * under way); given alone, no closed-loop rounds.
  * `--batch-max N`: the most orders one batch of the API or a bridge carries (the product's default, 200, if not given).
+ * `--user-steps platform|user`: who carries merchants' and couriers' steps (the API's `API_USER_STEPS`;
+ * the product's default, `platform`, if not given).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
       'warm-up': { type: 'string', default: '100' },
       runs: { type: 'string', default: '1' },
       'batch-max': { type: 'string' },
+      'user-steps': { type: 'string' },
       out: { type: 'string' },
     },
   });
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
     orders: Number(values.orders),
     warmUp: Number(values['warm-up']),
     ...(values['batch-max'] === undefined ? {} : { batchMaxOrders: z.coerce.number().int().min(1).max(500).parse(values['batch-max']) }),
+    ...(values['user-steps'] === undefined ? {} : { userSteps: z.enum(['platform', 'user']).parse(values['user-steps']) }),
   });
   const outDir =
     values.out ?? path.resolve(__dirname, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(/:/g, '')}-orders`);

@@ -41,6 +41,11 @@ export interface OrdersRoundSpec {
   batchWindowMs: number;
   /** The most orders one of their batches carries (the product's default, `defaultBatchWindow`, unless given). */
   batchMaxOrders?: number;
+  /**
+   * Who carries merchants' and couriers' steps (the API's `API_USER_STEPS`): `platform`, as signed
+   * intents in its batch (the product's default, if not given), or `user`, in batches of their own.
+   */
+  userSteps?: 'platform' | 'user';
 }
 
 export interface OrdersRoundResult extends OrdersRoundSpec {
@@ -101,6 +106,7 @@ export async function runOrdersRound(spec: OrdersRoundSpec, log: Logger): Promis
       API_RATE_LIMIT_OPERATOR: '100000000',
       API_BATCH_WINDOW_MS: batchWindow,
       API_BATCH_MAX: String(maxOrders),
+      ...(spec.userSteps ? { API_USER_STEPS: spec.userSteps } : {}),
     },
     { batchWindow: { windowMs: spec.batchWindowMs, maxOrders } },
   );

@@ -40,8 +40,12 @@ export function ordersSpecs(grid: {
   /** Offered rates (orders/s) to run open loop, after the closed-loop loads. */
   rates?: number[];
   batchMaxOrders?: number;
+  userSteps?: OrdersRoundSpec['userSteps'];
 }): OrdersRoundSpec[] {
-  const max = grid.batchMaxOrders === undefined ? {} : { batchMaxOrders: grid.batchMaxOrders };
+  const max = {
+    ...(grid.batchMaxOrders === undefined ? {} : { batchMaxOrders: grid.batchMaxOrders }),
+    ...(grid.userSteps === undefined ? {} : { userSteps: grid.userSteps }),
+  };
   const loads = [
     ...grid.inFlight.map((inFlight) => ({ inFlight })),
     ...(grid.rates ?? []).map((offeredRate) => ({ inFlight: 0, offeredRate })),

@@ -158,8 +158,9 @@ export class EscrowContract extends Contract {
   }
 
   /**
-   * The platform carries many users' own steps — propose, confirm, declare non-receipt — each signed
-   * by the user as an intent (order/intent.ts). Each intent is verified against a certificate its
+   * The platform carries many users' own steps — a buyer's propose, confirm, declare non-receipt, a
+   * merchant's approve and ship, a courier's deliver — each signed by the user as an intent
+   * (order/intent.ts). Each intent is verified against a certificate its
    * signer's bank's CA issued (registered on-chain by that bank), must be unexpired and its nonce
    * unused, and is judged as the user's own transaction would be; its hash is kept with the step.
    * A refused intent is listed and does not sink the others. Transient `terms`: `{"<orderId>": terms}`

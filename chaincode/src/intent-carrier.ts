@@ -23,8 +23,8 @@ import { prefetchSteps, stepContext, takeProposal, takeStep, type Applied } from
 import type { OrderStore } from './order-store';
 
 /**
- * Turns users' signed intents into steps, one by one, inside the platform's `SubmitIntents`
- * transaction. Everything is checked before anything is written, so a refused intent leaves no trace:
+ * Turns users' signed intents into steps, one by one, inside the platform's `SubmitIntents` and
+ * `CarryBatch` transactions. Everything is checked before anything is written, so a refused intent leaves no trace:
  * not even its nonce is spent.
  */
 export class IntentCarrier {
@@ -61,8 +61,12 @@ export class IntentCarrier {
       this.store.prefetchNonces(readable.map((i) => ({ signer: i.signer, nonce: i.nonce }))),
       this.store.prefetchCustomerCas(readable.map((i) => i.signer.mspId)),
     ]);
-    // Users' intents (propose, confirm, declare non-receipt) read no terms; the platform's own steps may.
-    if (ownActor) await prefetchSteps(this.store, own, ownActor);
+    // Of users' intents only a merchant's approval reads the terms (to check them against the order);
+    // the platform's own steps may read them too.
+    await Promise.all([
+      this.store.prefetchTerms(readable.filter((i) => i.action === 'approve').map((i) => i.orderId)),
+      ownActor ? prefetchSteps(this.store, own, ownActor) : undefined,
+    ]);
   }
 
   private parse(signed: SignedIntent): Intent | OrderRefused {

@@ -1,5 +1,5 @@
 import { CommitError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
-import { peerWords, refusalOf } from './errors';
+import { commitWaitExpired, peerWords, refusalOf } from './errors';
 
 /** Wraps a `beforeSubmit` failure so that it is never mistaken for a transient network error. */
 class PreparationFailed extends Error {
@@ -83,6 +83,7 @@ export class ChainSubmitter {
         if (refusal) throw refusal;
         const code = (error as { code?: number }).code;
         if (
+          !commitWaitExpired(error) &&
           !(code !== undefined && retryableGrpc.has(code)) &&
           !/do not match|enough transaction endorsements|no combination of peers|UNAVAILABLE|DEADLINE/.test(peerWords(error))
         )

@@ -1,4 +1,4 @@
-import { EndorseError, type GatewayError } from '@hyperledger/fabric-gateway';
+import { CommitStatusError, EndorseError, type GatewayError } from '@hyperledger/fabric-gateway';
 
 /**
  * The contract refused the transaction: retrying will not help. `code` is the contract's
@@ -43,4 +43,19 @@ export function refusalOf(error: unknown): ContractRefusal | undefined {
   if (!refusal) return undefined;
   const txId = error instanceof EndorseError ? error.transactionId : undefined;
   return new ContractRefusal(refusal[1]!, refusal[2]!, txId, { cause: error });
+}
+
+// gRPC status codes (https://grpc.io/docs/guides/status-codes/).
+const CANCELLED = 1;
+const DEADLINE_EXCEEDED = 4;
+
+/**
+ * Whether a wait for a transaction's commit status ran out of time: no block carrying it reached the
+ * gateway's peer before the wait's deadline (ordering stalled, or the orderer lost the transaction).
+ * The peer's gRPC server (grpc-go) ends a call at its deadline with RST_STREAM CANCEL, which grpc-js
+ * reports as CANCELLED when it is read before the client's own timer reports DEADLINE_EXCEEDED — on
+ * a busy event loop it can be. Both are the one expiry: no commit-status call is cancelled on purpose.
+ */
+export function commitWaitExpired(error: unknown): boolean {
+  return error instanceof CommitStatusError && (error.code === DEADLINE_EXCEEDED || error.code === CANCELLED);
 }

@@ -1,4 +1,4 @@
-import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
+import { CommitError, CommitStatusError, StatusCode } from '@hyperledger/fabric-gateway';
 import { canonicalJson } from '@securepay/chaincode/src/canonical-json';
 import { orderStates, termsHash } from '@securepay/chaincode/src/order';
 import { orderIn, signedReceipt, terms } from '@securepay/chaincode/src/order/test-fixtures';
@@ -142,6 +142,21 @@ describe('EscrowClient submissions', () => {
     const { escrow, calls } = client([{ invalid: StatusCode.MVCC_READ_CONFLICT }, { result: canonicalJson(settled) }]);
     expect((await escrow.approve('o-1')).txId).toBe('tx-2');
     expect(calls).toHaveLength(2);
+  });
+
+  it('endorses again when the wait for its commit ran out, however gRPC reported the expiry', async () => {
+    // The client's own timer (DEADLINE_EXCEEDED) or the peer's, read first (RST_STREAM CANCEL: CANCELLED).
+    type ServiceError = ConstructorParameters<typeof CommitStatusError>[0]['cause'];
+    const expired = (code: number) =>
+      new CommitStatusError({
+        code,
+        details: [],
+        cause: Object.assign(new Error(`${code}`), { code }) as ServiceError,
+        transactionId: 'tx-lost',
+      });
+    const { escrow, calls } = client([{ error: expired(4) }, { error: expired(1) }, { result: canonicalJson(settled) }]);
+    expect((await escrow.approve('o-1')).txId).toBe('tx-3');
+    expect(calls).toHaveLength(3);
   });
 
   it('does not retry a transaction invalidated for another reason, and says which', async () => {

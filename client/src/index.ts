@@ -2,7 +2,7 @@ export { EscrowClient, type BatchOutcome, type Commit, type EscrowClientOptions,
 export type { Committed, RetryLog } from './chain-submitter';
 export type { BatchApproval, BatchRefusal, BatchSteps, Payouts } from './contract-results';
 export { orderSchema } from './contract-results';
-export { ContractRefusal, peerWords, refusalOf, TermsMismatch } from './errors';
+export { commitWaitExpired, ContractRefusal, peerWords, refusalOf, TermsMismatch } from './errors';
 export { orderChangeSchema, ordersChangedSchema, type OrderChange, type OrdersChanged } from './orders-changed';
 
 // The contract's data and the pure helpers its callers need, so that they import them from here.
@@ -44,7 +44,16 @@ export { deadLetterCommand, deadLetters, type DeadLetterQueues } from './followe
 export { settleAll, type Settled } from './follower/settle-all';
 export { customerRegisteredSchema, customerRequestSchema, type CustomerRequest } from './customer-request';
 export { newCertificateRequest, SelfSigningUser, type ApiAnswer } from './self-custody';
-export { confirmIntent, defaultIntentLifetimeMs, nonReceiptIntent, proposeIntent, signIntent } from './intent';
+export {
+  approveIntent,
+  confirmIntent,
+  defaultIntentLifetimeMs,
+  deliverIntent,
+  nonReceiptIntent,
+  proposeIntent,
+  shipIntent,
+  signIntent,
+} from './intent';
 export type { Batch, BatchStep, CarriedBatch, Intent, SignedIntent } from '@securepay/chaincode/src/order';
 export { defaultBatchWindow, StepBatcher, type BatchedStep, type BatchWindow } from './step-batcher';
 export {

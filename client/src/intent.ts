@@ -36,6 +36,23 @@ export const nonReceiptIntent = (orderId: string, options: IntentOptions): Inten
   action: 'declareNonReceipt',
 });
 
+/** A merchant's approval of an order proposed to it. */
+export const approveIntent = (orderId: string, options: IntentOptions): Intent => ({ ...base(orderId, options), action: 'approve' });
+
+/** A merchant's shipment, naming the courier when the order does not yet. */
+export const shipIntent = (orderId: string, courier: PartyRef | undefined, options: IntentOptions): Intent => ({
+  ...base(orderId, options),
+  action: 'ship',
+  ...(courier ? { courier } : {}),
+});
+
+/** A courier's signed delivery, with the hash of its proof (a photo, a signature on the doorstep). */
+export const deliverIntent = (orderId: string, proofHash: string, options: IntentOptions): Intent => ({
+  ...base(orderId, options),
+  action: 'deliver',
+  proofHash,
+});
+
 /**
  * Keys parsed lately, by their PEM: parsing a PEM key cost some 100 times the signature itself (the
  * platform API's V8 profile under the orders bench: `createPrivateKey` 6 % of its CPU, `sign` 0.05 %).

@@ -47,9 +47,11 @@ describe('platform API under faults', () => {
 
   /**
    * `orders` orders, `lanes` at a time: most settle, every fifth the merchant rejects. `fault` runs
-   * once the first orders are under way. Returns what the backend was answered, and checks the rest.
+   * once the first orders are under way; it may start one more order (`probe`) whenever it likes, to
+   * be sure a request arrives while something is down (the lanes may all be waiting then). Returns
+   * what the backend was answered, and checks the rest.
    */
-  async function runOrders(fault: () => Promise<void>): Promise<AnswerLog> {
+  async function runOrders(fault: (probe: () => Promise<void>) => Promise<void>): Promise<AnswerLog> {
     const answers = new AnswerLog();
     const api = new RetryingApi(world.client, answers);
     const platform = world.tokens.platform;
@@ -96,9 +98,11 @@ describe('platform API under faults', () => {
     const running = Array.from({ length: lanes }, async () => {
       while (next < orders) await runOrder(next++);
     });
+    let probes = 0;
+    const probe = (): Promise<void> => runOrder(orders + probes++);
     // The fault strikes with orders at every stage.
     while (next < lanes * 2 && next < orders) await sleep(200);
-    const faulted = fault();
+    const faulted = fault(probe);
     // Every lane ends before this test does, failed or not: a lane still running would move the next test's balances.
     const ended = await Promise.allSettled([...running, faulted]);
     const failed = ended.find((e): e is PromiseRejectedResult => e.status === 'rejected');
@@ -106,7 +110,7 @@ describe('platform API under faults', () => {
 
     process.stdout.write(`\n${orders} orders; answers: ${answers.summary()}\n`);
     expect(answers.serverErrors).toEqual([]);
-    expect(finals.size).toBe(orders);
+    expect(finals.size).toBe(orders + probes);
     for (const [orderId, state] of finals) {
       const view = await world.client.get<OrderView>(`/orders/${orderId}`);
       expect(`${orderId} ${view.state}`).toBe(`${orderId} ${state}`);
@@ -141,11 +145,15 @@ describe('platform API under faults', () => {
 
   it('the orderer SIGKILLed for 30 s: 503 ORDERER_UNAVAILABLE, never a 500, every order final, balances exact', async () => {
     const orderers = layout.network.activeOrderers;
-    const answers = await runOrders(async () => {
+    const answers = await runOrders(async (probe) => {
       // raft1's only orderer; with more, all of them: ordering stops either way.
       for (const node of orderers) sigkill(node.name);
-      await sleep(outageMs);
+      // An order proposed while ordering is down: the lanes may all be waiting on the chain by then.
+      await sleep(2_000);
+      const probed = probe();
+      await sleep(outageMs - 2_000);
       await up(layout.network);
+      await probed;
     });
     expect(answers.unavailable.some((u) => u.code === 'ORDERER_UNAVAILABLE')).toBe(true);
   }, 600_000);

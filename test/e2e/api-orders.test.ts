@@ -59,6 +59,17 @@ describe('platform API: orders end to end', () => {
     );
     expect(settled.approvals.every((a) => a.decision === 'approved')).toBe(true);
     for (const step of settled.timeline) expect(step.blockNumber).toMatch(/^\d+$/);
+    // The users' steps are theirs, signed as intents the platform carried in its own transactions.
+    for (const [action, user] of [
+      ['ship', merchant],
+      ['deliver', courier],
+      ['confirm', buyer],
+    ] as const) {
+      const step = settled.timeline.find((s) => s.action === action)!;
+      expect(step.by).toMatchObject({ role: user.user.role, partyId: user.user.partyId });
+      expect(step.intentHash).toMatch(/^[0-9a-f]{64}$/);
+      expect((await world.client.get<{ submittedBy: string }>(`/transactions/${step.txId}`)).submittedBy).toBe('PlatformMSP');
+    }
 
     const tx = await world.client.get<{ changes: { orderId: string; to: string }[]; validationCode: string }>(
       `/transactions/${confirmed.txId}`,

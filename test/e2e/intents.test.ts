@@ -1,8 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  approveIntent,
   confirmIntent,
+  deliverIntent,
   EscrowClient,
   proposeIntent,
+  shipIntent,
   signIntent,
   walletCommitment,
   type Intent,
@@ -164,5 +167,104 @@ describe('signed intents, batched by the platform', () => {
     expect((await carry([signedBy(buyer, confirmIntent(b.orderId, signer(buyer)))])).done).toEqual([
       expect.objectContaining({ orderId: b.orderId, state: 'CONFIRMED' }),
     ]);
+  });
+
+  it('carries merchants’ approvals and shipments and couriers’ deliveries as theirs; another party’s, a forged and a replayed one change nothing', async () => {
+    const { buyer, merchant, courier } = driver.parties;
+    /** Proposed and approved by all but the merchant. */
+    const awaitingMerchant = async (): Promise<string> => {
+      const { orderId } = await driver.propose();
+      for (const who of ['platform', 'bankA', 'bankB'] as const) await driver.submit(who, 'Approve', orderId);
+      return orderId;
+    };
+    const escrowed = async (): Promise<string> => {
+      const { orderId } = await driver.propose();
+      await driver.approveAll(orderId);
+      return orderId;
+    };
+    const shipped = async (): Promise<string> => {
+      const orderId = await escrowed();
+      await driver.submit('merchant', 'Ship', orderId, '');
+      return orderId;
+    };
+    const [toApprove, toShip, toDeliver] = [await awaitingMerchant(), await escrowed(), await shipped()];
+    const [approvedByBuyer, shippedByCourier, deliveredByMerchant, deliveredByFake] = [
+      await awaitingMerchant(),
+      await escrowed(),
+      await shipped(),
+      await shipped(),
+    ];
+    // What the platform could make itself: a certificate from its own CA naming the courier.
+    const fake = await registerAndEnroll(connectionOf('PlatformMSP'), `fake-${randomUUID()}`, {
+      role: 'courier',
+      partyId: courier.partyId!,
+    });
+    const proof = sha256(randomUUID());
+    const valid = [
+      signedBy(merchant, approveIntent(toApprove, signer(merchant))),
+      signedBy(merchant, shipIntent(toShip, undefined, signer(merchant))),
+      signedBy(courier, deliverIntent(toDeliver, proof, signer(courier))),
+    ];
+    const attempts: { label: string; signed: SignedIntent; code: string }[] = [
+      {
+        label: 'the buyer approving as if merchant',
+        signed: signedBy(buyer, approveIntent(approvedByBuyer, signer(buyer))),
+        code: 'WRONG_PARTY',
+      },
+      {
+        label: 'the courier shipping',
+        signed: signedBy(courier, shipIntent(shippedByCourier, undefined, signer(courier))),
+        code: 'WRONG_PARTY',
+      },
+      {
+        label: 'the merchant signing the delivery',
+        signed: signedBy(merchant, deliverIntent(deliveredByMerchant, proof, signer(merchant))),
+        code: 'WRONG_PARTY',
+      },
+      {
+        label: 'a certificate from the platform’s own CA naming the courier',
+        signed: signIntent(deliverIntent(deliveredByFake, proof, signer(courier)), fake.privateKeyPem, fake.certificatePem),
+        code: 'BAD_SIGNATURE',
+      },
+    ];
+    const outcome = await carry([...valid, ...attempts.map((a) => a.signed)]);
+    expect(outcome.done.map((d) => [d.orderId, d.state])).toEqual([
+      [toApprove, 'ESCROWED'],
+      [toShip, 'SHIPPED'],
+      [toDeliver, 'DELIVERED'],
+    ]);
+    expect(outcome.refused.map((r) => [attempts[r.index! - valid.length]?.label, r.code])).toEqual(attempts.map((a) => [a.label, a.code]));
+
+    // Each step is the user's, with the hash of what it signed.
+    const merchantRef = { mspId: 'BankBMSP', partyId: merchant.partyId };
+    const approved = await driver.order(toApprove);
+    expect(approved.approvals.merchant).toMatchObject({ decision: 'approved', txId: outcome.committed!.txId });
+    expect(approved.history.at(-1)).toMatchObject({ action: 'approve', by: merchantRef, intentHash: sha256(valid[0]!.intent) });
+    expect((await driver.order(toShip)).history.at(-1)).toMatchObject({
+      action: 'ship',
+      by: merchantRef,
+      intentHash: sha256(valid[1]!.intent),
+    });
+    const delivered = await driver.order(toDeliver);
+    expect(delivered.delivery).toMatchObject({ proofHash: proof, txId: outcome.committed!.txId });
+    expect(delivered.history.at(-1)).toMatchObject({
+      action: 'deliver',
+      by: { mspId: 'BankBMSP', partyId: courier.partyId },
+      intentHash: sha256(valid[2]!.intent),
+    });
+
+    // Read again: every attacked order is where it was, with no step of the attacker's.
+    const buyerApproved = await driver.order(approvedByBuyer);
+    expect([buyerApproved.state, buyerApproved.approvals.merchant]).toEqual(['PROPOSED', undefined]);
+    expect((await driver.order(shippedByCourier)).state).toBe('ESCROWED');
+    for (const orderId of [deliveredByMerchant, deliveredByFake]) {
+      const order = await driver.order(orderId);
+      expect([order.state, order.delivery, order.history.at(-1)?.action]).toEqual(['SHIPPED', undefined, 'ship']);
+    }
+
+    // The same signed shipment again: its nonce is spent, and that is checked before the order's state.
+    const replay = await carry([valid[1]!]);
+    expect(replay.refused.map((r) => r.code)).toEqual(['REPLAYED']);
+    expect(replay.committed).toBeUndefined();
   });
 });

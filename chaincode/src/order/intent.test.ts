@@ -6,6 +6,7 @@ import path from 'node:path';
 import { canonicalJson } from '../canonical-json';
 import {
   checkIntentTime,
+  intentAction,
   intentHash,
   maxIntentLifetimeMs,
   parseIntent,
@@ -149,6 +150,25 @@ describe('an intent’s text and time', () => {
       'BAD_ARGUMENT',
     );
     expect(parseIntent(canonicalJson(intent))).toEqual(intent);
+  });
+
+  it('asks for a merchant’s or a courier’s step as that step, with its own fields only', () => {
+    const as = (fields: object): string => canonicalJson({ ...intent, ...fields });
+    const courier = { mspId: 'BankBMSP', partyId: 'c-1' };
+    expect(intentAction(parseIntent(as({ action: 'approve' })))).toEqual({ type: 'approve' });
+    expect(intentAction(parseIntent(as({ action: 'ship' })))).toEqual({ type: 'ship' });
+    expect(intentAction(parseIntent(as({ action: 'ship', courier })))).toEqual({ type: 'ship', courier });
+    expect(intentAction(parseIntent(as({ action: 'deliver', proofHash: 'ab'.repeat(32) })))).toEqual({
+      type: 'deliver',
+      proofHash: 'ab'.repeat(32),
+    });
+    expect(codeOf(() => parseIntent(as({ action: 'deliver' })))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => parseIntent(as({ action: 'deliver', proofHash: '' })))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => parseIntent(as({ action: 'approve', proofHash: 'ab' })))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => parseIntent(as({ action: 'ship', courier: { mspId: 'BankBMSP' } })))).toBe('BAD_ARGUMENT');
+    // Only steps a user takes: a bank's, the platform's or a settlement proof is no intent.
+    for (const action of ['reject', 'recordDeposit', 'resolveDispute', 'recordSettlement', 'compensate'])
+      expect(codeOf(() => parseIntent(as({ action })))).toBe('BAD_ARGUMENT');
   });
 
   it('is good on its own channel until its expiry, inclusive', () => {

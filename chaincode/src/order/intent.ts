@@ -22,9 +22,12 @@ const intentBase = {
 };
 
 /**
- * What a user signs for a step only the user may take, so that the platform can carry many users'
- * steps in one transaction without being able to invent any of them. A propose intent names the
- * hash of the terms it agrees to; the terms themselves travel privately.
+ * What a user signs for a step only that user may take, so that the platform can carry many users'
+ * steps in one transaction without being able to invent any of them: a buyer's proposal, confirmation
+ * or declaration of non-receipt, a merchant's approval or shipment, a courier's signed delivery. Who
+ * may take the step is the state machine's to judge, from the signer's certificate, exactly as for
+ * the user's own transaction. A propose intent names the hash of the terms it agrees to; the terms
+ * themselves travel privately.
  */
 export const intentSchema = z.discriminatedUnion('action', [
   z.strictObject({
@@ -35,6 +38,10 @@ export const intentSchema = z.discriminatedUnion('action', [
   }),
   z.strictObject({ ...intentBase, action: z.literal('confirm') }),
   z.strictObject({ ...intentBase, action: z.literal('declareNonReceipt') }),
+  z.strictObject({ ...intentBase, action: z.literal('approve') }),
+  /** The courier named here, if any, is the one the order gets (as `Ship`'s optional courier). */
+  z.strictObject({ ...intentBase, action: z.literal('ship'), courier: partyRefSchema.optional() }),
+  z.strictObject({ ...intentBase, action: z.literal('deliver'), proofHash: z.string().min(1).max(128) }),
 ]);
 export type Intent = z.infer<typeof intentSchema>;
 
@@ -115,6 +122,12 @@ export function intentAction(intent: Intent): OrderAction {
       return { type: 'confirm' };
     case 'declareNonReceipt':
       return { type: 'declareNonReceipt' };
+    case 'approve':
+      return { type: 'approve' };
+    case 'ship':
+      return intent.courier ? { type: 'ship', courier: intent.courier } : { type: 'ship' };
+    case 'deliver':
+      return { type: 'deliver', proofHash: intent.proofHash };
     case 'propose':
       return refuse('BAD_ARGUMENT', 'a propose intent creates an order; it is not a step on one');
   }
