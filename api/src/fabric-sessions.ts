@@ -203,6 +203,15 @@ export class FabricSessions {
     return heights === undefined || heights.lagging(blockNumber).length > 0;
   }
 
+  /**
+   * The orgs whose peers have not committed `blockNumber` yet, by their block streams; while those
+   * cannot be followed (a peer is down), the orgs whose peers this process cannot reach.
+   */
+  async lagging(blockNumber: bigint): Promise<string[]> {
+    const heights = await this.followedHeights();
+    return heights ? heights.lagging(blockNumber).map((i) => this.peerOrgs[i]!) : this.facts.unreachable();
+  }
+
   /** The peers' heights, followed once for every caller; undefined (and tried afresh next time) while a stream cannot be opened. */
   private async followedHeights(): Promise<PeerHeights | undefined> {
     this.heights ??= PeerHeights.follow(this.peerNetworks);

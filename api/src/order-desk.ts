@@ -25,6 +25,7 @@ import { ApiError } from './api-error';
 import type { FabricSessions } from './fabric-sessions';
 import type { OrderBatches } from './order-batches';
 import type { ProposalRules } from './proposal-rules';
+import { ServiceUnavailable } from './service-unavailable';
 import { orderView, transactionView, type OrderView } from './order-view';
 import type { Caller, PlatformUser, UserRegistry, UserRole } from './user-registry';
 
@@ -388,16 +389,31 @@ export class OrderDesk {
    * catch up). A refused step wrote nothing.
    */
   private async onCaughtUpPeers<T>(take: () => Promise<T>): Promise<T> {
+    const stale = (error: unknown): error is ContractRefusal => error instanceof ContractRefusal && staleRefusals.has(error.code);
     try {
       return await take();
     } catch (error) {
-      if (!(error instanceof ContractRefusal && staleRefusals.has(error.code))) throw error;
+      if (!stale(error)) throw error;
       const seen = await this.sessions.newestBlock();
       const newest = seen !== undefined && seen > this.latestBlock ? seen : this.latestBlock;
       if (!(await this.sessions.behind(newest))) throw error;
       this.log.info({ code: error.code, block: newest.toString() }, 'a refusal while a peer catches up: trying again once it has');
       await this.sessions.allPeersAt(newest);
-      return take();
+      try {
+        return await take();
+      } catch (again) {
+        // `allPeersAt` does not wait for a peer this process cannot reach; one just restarted may still
+        // be catching up and endorsing from older state. Until it has, its refusal is no verdict.
+        if (!stale(again)) throw again;
+        const lagging = await this.sessions.lagging(newest);
+        if (lagging.length === 0) throw again;
+        throw new ServiceUnavailable(
+          'PEER_UNAVAILABLE',
+          lagging.join(','),
+          `the peer(s) of ${lagging.join(', ')} have not yet committed block ${newest}`,
+          { cause: again },
+        );
+      }
     }
   }
 
