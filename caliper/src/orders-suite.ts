@@ -42,7 +42,8 @@ export function ordersSpecs(grid: {
   batchMaxOrders?: number;
   userSteps?: OrdersRoundSpec['userSteps'];
 }): OrdersRoundSpec[] {
-  const max = {
+  // Only the settings given: a round without them runs the product's defaults.
+  const given = {
     ...(grid.batchMaxOrders === undefined ? {} : { batchMaxOrders: grid.batchMaxOrders }),
     ...(grid.userSteps === undefined ? {} : { userSteps: grid.userSteps }),
   };
@@ -52,7 +53,7 @@ export function ordersSpecs(grid: {
   ];
   return grid.flows.flatMap((flow) =>
     loads.flatMap((load) =>
-      grid.windows.map((batchWindowMs) => ({ flow, ...load, batchWindowMs, orders: grid.orders, warmUp: grid.warmUp, ...max })),
+      grid.windows.map((batchWindowMs) => ({ flow, ...load, batchWindowMs, orders: grid.orders, warmUp: grid.warmUp, ...given })),
     ),
   );
 }
