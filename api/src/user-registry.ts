@@ -4,6 +4,7 @@ import { walletCommitment, type CustomerRequest } from '@securepay/client';
 import type { ActingIdentity } from '@securepay/network';
 import type { CbdcLedger } from '@securepay/ledger';
 import { ApiError } from './api-error';
+import { RecentUsers } from './recent-users';
 import type { BankOnboarding } from './bank-onboarding';
 import type { SigningRequests } from './signing-requests';
 import type { Keystore } from './keystore';
@@ -39,17 +40,45 @@ interface UserRow {
   party_id: string;
   wallet: string;
   custody: 'platform' | 'self';
+  token_hash: string;
+  certificate_pem: string | null;
+  sealed_key: unknown;
+  sealed_wallet_secret: unknown;
+  wallet_salt: string;
 }
-const userOf = (row: UserRow): PlatformUser => ({
-  userId: row.user_id,
-  role: row.role,
-  bank: row.bank,
-  displayName: row.display_name,
-  partyId: row.party_id,
-  wallet: row.wallet,
-  custody: row.custody,
+
+/** A user's whole row: the public fields, and its secrets still sealed. */
+interface StoredUser {
+  user: PlatformUser;
+  tokenDigest: string;
+  certificatePem: string | null;
+  sealedKey: unknown;
+  sealedWalletSecret: unknown;
+  walletSalt: string;
+}
+
+const storedUserOf = (row: UserRow): StoredUser => ({
+  user: {
+    userId: row.user_id,
+    role: row.role,
+    bank: row.bank,
+    displayName: row.display_name,
+    partyId: row.party_id,
+    wallet: row.wallet,
+    custody: row.custody,
+  },
+  tokenDigest: row.token_hash,
+  certificatePem: row.certificate_pem,
+  sealedKey: row.sealed_key,
+  sealedWalletSecret: row.sealed_wallet_secret,
+  walletSalt: row.wallet_salt,
 });
-const userColumns = 'user_id, role, bank, display_name, party_id, wallet, custody';
+const userColumns =
+  'user_id, role, bank, display_name, party_id, wallet, custody, token_hash, certificate_pem, sealed_key, sealed_wallet_secret, wallet_salt';
+
+/** Long enough to spare an order's dozen reads, short enough that a row changed in the database is served stale briefly. */
+const recentUsersTtlMs = 60_000;
+const recentUsersCapacity = 20_000;
 
 /**
  * The platform's users. Registering one asks its bank to register a pseudonymous identity and enrolls
@@ -58,6 +87,7 @@ const userColumns = 'user_id, role, bank, display_name, party_id, wallet, custod
  */
 export class UserRegistry {
   private readonly operators: { digest: Buffer; caller: Caller }[];
+  private readonly recent = new RecentUsers<StoredUser>(recentUsersTtlMs, recentUsersCapacity);
 
   constructor(
     private readonly pool: pg.Pool,
@@ -155,6 +185,7 @@ export class UserRegistry {
       user.userId,
       certificatePem,
     ]);
+    this.recent.forget(user.userId);
     return certificatePem;
   }
 
@@ -163,28 +194,42 @@ export class UserRegistry {
     const hashed = digest(token);
     const operator = this.operators.find((o) => timingSafeEqual(o.digest, hashed));
     if (operator) return operator.caller;
-    const { rows } = await this.pool.query<UserRow>(`select ${userColumns} from platform.users where token_hash = $1`, [
-      hashed.toString('hex'),
-    ]);
-    return rows[0] ? { kind: 'user', scope: `user:${rows[0].user_id}`, user: userOf(rows[0]) } : undefined;
+    const hex = hashed.toString('hex');
+    const stored = this.recent.byToken(hex) ?? (await this.stored('token_hash', hex));
+    return stored ? { kind: 'user', scope: `user:${stored.user.userId}`, user: stored.user } : undefined;
   }
 
   /** The salt that opens the user's certificate's wallet commitment: it goes into the private terms. */
   async walletSalt(user: PlatformUser): Promise<string> {
-    const { rows } = await this.pool.query<{ wallet_salt: string }>('select wallet_salt from platform.users where user_id = $1', [
-      user.userId,
-    ]);
-    return rows[0]!.wallet_salt;
+    return (await this.storedById(user.userId)).walletSalt;
   }
 
   async find(userId: string): Promise<PlatformUser | undefined> {
-    const { rows } = await this.pool.query<UserRow>(`select ${userColumns} from platform.users where user_id = $1`, [userId]);
-    return rows[0] ? userOf(rows[0]) : undefined;
+    return (await this.byId(userId))?.user;
   }
 
   async findByWallet(wallet: string): Promise<PlatformUser | undefined> {
-    const { rows } = await this.pool.query<UserRow>(`select ${userColumns} from platform.users where wallet = $1`, [wallet]);
-    return rows[0] ? userOf(rows[0]) : undefined;
+    return (await this.stored('wallet', wallet))?.user;
+  }
+
+  /** The row a unique column names, read from the database; kept in `recent` once the row is final (it has its certificate). */
+  private async stored(column: 'user_id' | 'token_hash' | 'wallet', value: string): Promise<StoredUser | undefined> {
+    const { rows } = await this.pool.query<UserRow>(`select ${userColumns} from platform.users where ${column} = $1`, [value]);
+    if (!rows[0]) return undefined;
+    const stored = storedUserOf(rows[0]);
+    if (stored.certificatePem !== null) this.recent.set(stored.user.userId, stored.tokenDigest, stored);
+    return stored;
+  }
+
+  private async byId(userId: string): Promise<StoredUser | undefined> {
+    return this.recent.get(userId) ?? (await this.stored('user_id', userId));
+  }
+
+  /** A user the caller already holds, so its row exists. */
+  private async storedById(userId: string): Promise<StoredUser> {
+    const stored = await this.byId(userId);
+    if (!stored) throw new Error(`no user ${userId} in platform.users`);
+    return stored;
   }
 
   /**
@@ -192,27 +237,19 @@ export class UserRegistry {
    * who keeps its own key, a signer that asks the user for each signature.
    */
   async signingIdentity(user: PlatformUser): Promise<ActingIdentity> {
-    const { rows } = await this.pool.query<{ certificate_pem: string | null; sealed_key: unknown }>(
-      'select certificate_pem, sealed_key from platform.users where user_id = $1',
-      [user.userId],
-    );
-    const row = rows[0]!;
-    if (!row.certificate_pem)
+    const stored = await this.storedById(user.userId);
+    if (!stored.certificatePem)
       throw new ApiError(409, 'NO_CERTIFICATE', 'enroll a certificate first: POST /users/me/certificate with your CSR');
     if (user.custody === 'self')
-      return { mspId: user.bank, certificatePem: row.certificate_pem, sign: this.signing.signerFor(user.userId) };
+      return { mspId: user.bank, certificatePem: stored.certificatePem, sign: this.signing.signerFor(user.userId) };
     return {
       mspId: user.bank,
-      certificatePem: row.certificate_pem,
-      privateKeyPem: this.keystore.open(user.userId, 'fabric-key', row.sealed_key),
+      certificatePem: stored.certificatePem,
+      privateKeyPem: this.keystore.open(user.userId, 'fabric-key', stored.sealedKey),
     };
   }
 
   async walletSecret(user: PlatformUser): Promise<string> {
-    const { rows } = await this.pool.query<{ sealed_wallet_secret: unknown }>(
-      'select sealed_wallet_secret from platform.users where user_id = $1',
-      [user.userId],
-    );
-    return this.keystore.open(user.userId, 'wallet-secret', rows[0]!.sealed_wallet_secret);
+    return this.keystore.open(user.userId, 'wallet-secret', (await this.storedById(user.userId)).sealedWalletSecret);
   }
 }

@@ -23,6 +23,8 @@ const list = (text: string): number[] => text.split(',').map((n) => z.coerce.num
  * `--batch-max N`: the most orders one batch of the API or a bridge carries (the product's default, 200, if not given).
  * `--user-steps platform|user`: who carries merchants' and couriers' steps (the API's `API_USER_STEPS`;
  * the product's default, `platform`, if not given).
+ * The channel's block cutting is the running network's (`SECUREPAY_BATCH_TIMEOUT`, `SECUREPAY_BATCH_SIZE`
+ * when it was brought up); summary.json records it.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -66,7 +68,8 @@ async function main(): Promise<void> {
   const summary = await runOrdersSuite(specs, Number(values.runs), outDir, log);
   writeFileSync(
     path.join(outDir, 'summary.json'),
-    JSON.stringify({ machine: `${os.cpus().length} cores`, fabricPeers, rounds: summary }, null, 2),
+    // up() refuses a running channel cut with other settings, so these are the channel's own.
+    JSON.stringify({ machine: `${os.cpus().length} cores`, fabricPeers, blockCutting: layout.network.batch, rounds: summary }, null, 2),
   );
   log.info({ outDir, summary }, 'orders bench done');
   if (process.env.SECUREPAY_BENCH_DOWN === '1') await down(loadNetworkConfig({ profile: runningProfile() }));
