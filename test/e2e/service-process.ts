@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -10,6 +10,8 @@ const agentMain = require.resolve('@securepay/escrow-agent/src/main.ts');
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   private stopped = false;
+  /** When the running process logged `readyLine`; undefined while it is still starting (or not running). */
+  private readySince: number | undefined;
   starts = 0;
 
   constructor(
@@ -17,24 +19,43 @@ export class ServiceProcess {
     private readonly args: string[],
     private readonly env: NodeJS.ProcessEnv,
     private readonly logFile: string,
+    private readonly readyLine: string,
   ) {}
 
   start(): void {
     if (this.stopped) return;
-    const out = openSync(this.logFile, 'a');
+    this.readySince = undefined;
     // `node --import tsx`, not the tsx CLI: one process, so SIGKILL kills the service itself.
-    this.child = spawn(process.execPath, ['--import', 'tsx', ...this.args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...this.args], {
       cwd: repo,
       env: { ...process.env, ...this.env, LOG_LEVEL: 'info' },
-      stdio: ['ignore', out, out],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    closeSync(out);
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    for (const output of [child.stdout, child.stderr]) {
+      let tail = '';
+      output.on('data', (chunk: Buffer) => {
+        // The line may arrive split across two chunks: look at the end of the last one too.
+        const text = tail + chunk.toString('utf8');
+        if (this.child === child && this.readySince === undefined && text.includes(this.readyLine)) this.readySince = Date.now();
+        tail = text.slice(-this.readyLine.length);
+      });
+      output.pipe(log, { end: false });
+    }
+    child.once('close', () => log.end());
+    this.child = child;
     this.starts += 1;
+  }
+
+  /** How long the running process has been ready (its start-up done), 0 while it starts. */
+  get readyForMs(): number {
+    return this.readySince === undefined ? 0 : Date.now() - this.readySince;
   }
 
   kill(): void {
     this.child?.kill('SIGKILL');
     this.child = undefined;
+    this.readySince = undefined;
   }
 
   /** Stops it for good: a later `start` (a chaos loop still running, say) does nothing. */
@@ -50,7 +71,7 @@ export class ServiceProcess {
 }
 
 export const bridgeProcess = (bank: string, env: NodeJS.ProcessEnv, logFile: string): ServiceProcess =>
-  new ServiceProcess(`bridge-${bank}`, [bridgeMain, '--bank', bank], env, logFile);
+  new ServiceProcess(`bridge-${bank}`, [bridgeMain, '--bank', bank], env, logFile, '"msg":"bridge started"');
 
 export const agentProcess = (env: NodeJS.ProcessEnv, logFile: string): ServiceProcess =>
-  new ServiceProcess('escrow-agent', [agentMain], env, logFile);
+  new ServiceProcess('escrow-agent', [agentMain], env, logFile, '"msg":"escrow agent started"');
