@@ -208,17 +208,17 @@ describe('crashes, restarts and 300 orders', () => {
     let restartedPostgres = false;
     let restartedCentralBankPeer = false;
     const killsOf = (name: string): number => kills.filter((k) => k.service === name).length;
+    // A service that exited by itself (its start failed while PostgreSQL restarted, say) is a victim at
+    // once: "killing" it is a no-op and the restart brings it back, as a supervisor would.
+    const upLongEnough = (): ServiceProcess[] => services.filter((s) => !s.running || s.readyForMs >= minReadyMs);
     const chaosLoop = (async () => {
       const began = Date.now();
       while (chaos) {
         await sleep(randomInt(1_200, 3_000));
         if (!chaos) break;
-        let ready = services.filter((s) => s.readyForMs >= minReadyMs);
-        while (chaos && ready.length === 0) {
-          await sleep(200);
-          ready = services.filter((s) => s.readyForMs >= minReadyMs);
-        }
+        while (chaos && upLongEnough().length === 0) await sleep(200);
         if (!chaos) break;
+        const ready = upLongEnough();
         const service = ready[randomInt(0, ready.length)]!;
         const stages: Record<string, number> = {};
         for (const stage of inFlight.values()) stages[stage] = (stages[stage] ?? 0) + 1;

@@ -47,6 +47,11 @@ export class ServiceProcess {
     this.starts += 1;
   }
 
+  /** False once its process has exited, killed or by itself (a start that failed, say). */
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** How long the running process has been ready (its start-up done), 0 while it starts. */
   get readyForMs(): number {
     return this.readySince === undefined ? 0 : Date.now() - this.readySince;
