@@ -1,5 +1,5 @@
 import { signers } from '@hyperledger/fabric-gateway';
-import { Utils, type ICryptoKey } from 'fabric-common';
+import type { ICryptoKey } from 'fabric-common';
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
@@ -8,7 +8,9 @@ import { z } from 'zod';
  * leaves it. The platform's API takes the request (`POST /users/me/certificate`) and returns the
  * certificate its bank's CA signed. The subject must be `CN=<user id>`.
  */
-export function newCertificateRequest(userId: string): { privateKeyPem: string; csrPem: string } {
+export async function newCertificateRequest(userId: string): Promise<{ privateKeyPem: string; csrPem: string }> {
+  // Loaded here, not at the top: fabric-common takes ~0.4 s to load, and every service imports this package.
+  const { Utils } = await import('fabric-common');
   // An ephemeral key: it is kept by the caller, not in a key store of fabric-common's.
   const suite = Utils.newCryptoSuite() as ReturnType<typeof Utils.newCryptoSuite> & { generateEphemeralKey(): ICryptoKey };
   const key = suite.generateEphemeralKey() as ICryptoKey & { generateCSR(subject: string): string };

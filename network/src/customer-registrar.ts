@@ -1,9 +1,8 @@
-import FabricCAServices from 'fabric-ca-client';
-import { User } from 'fabric-common';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { caName, caTlsCert, caUrl, registrar, type Registrar } from './ca';
+import { caLibraries } from './ca-libraries';
 import type { PeerOrg } from './config';
 import type { Layout } from './layout';
 
@@ -28,6 +27,7 @@ export function customerRegistrar(layout: Layout, org: PeerOrg): Registrar {
 export async function ensureCustomerRegistrar(layout: Layout, org: PeerOrg): Promise<void> {
   const file = registrarFile(layout, org);
   if (existsSync(file)) return;
+  const { FabricCAServices, User } = await caLibraries();
   const ca = new FabricCAServices(caUrl(org), { trustedRoots: [readFileSync(caTlsCert(layout, org), 'utf8')], verify: true }, caName(org));
   const bootstrap = registrar(layout, org);
   const enrollment = await ca.enroll({ enrollmentID: bootstrap.enrollmentId, enrollmentSecret: bootstrap.secret });

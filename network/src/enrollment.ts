@@ -1,6 +1,7 @@
-import FabricCAServices from 'fabric-ca-client';
-import { User } from 'fabric-common';
+import type FabricCAServices from 'fabric-ca-client';
+import type { User } from 'fabric-common';
 import { readFileSync } from 'node:fs';
+import { caLibraries } from './ca-libraries';
 import type { OrgConnection, OrgEndpoints } from './connection';
 import type { SigningIdentity } from './identity';
 
@@ -16,12 +17,14 @@ export interface UserAttributes {
   walletCommitment?: string;
 }
 
-function caClient(endpoints: OrgEndpoints): FabricCAServices {
+async function caClient(endpoints: OrgEndpoints): Promise<FabricCAServices> {
+  const { FabricCAServices } = await caLibraries();
   const trustedRoots = [readFileSync(endpoints.ca.tlsCertPath, 'utf8')];
   return new FabricCAServices(endpoints.ca.url, { trustedRoots, verify: true }, endpoints.ca.caName);
 }
 
 async function registrarUser(connection: OrgConnection, ca: FabricCAServices): Promise<User> {
+  const { User } = await caLibraries();
   const enrollment = await ca.enroll({ enrollmentID: connection.ca.registrarId, enrollmentSecret: connection.ca.registrarSecret });
   const user = new User(connection.ca.registrarId);
   await user.setEnrollment(enrollment.key, enrollment.certificate, connection.mspId);
@@ -33,7 +36,7 @@ async function registrarUser(connection: OrgConnection, ca: FabricCAServices): P
  * enrollment secret: the bank's side of onboarding. Whoever enrolls with the secret makes the key.
  */
 export async function registerCustomer(connection: OrgConnection, enrollmentId: string, attributes: UserAttributes): Promise<string> {
-  const ca = caClient(connection);
+  const ca = await caClient(connection);
   const registrar = await registrarUser(connection, ca);
   const attrs = Object.entries(attributes)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
@@ -43,7 +46,7 @@ export async function registerCustomer(connection: OrgConnection, enrollmentId: 
 
 /** Enrolls a registered identity at the org's CA: the key pair is made here and never leaves the caller. */
 export async function enroll(endpoints: OrgEndpoints, enrollmentId: string, enrollmentSecret: string): Promise<SigningIdentity> {
-  const enrollment = await caClient(endpoints).enroll({ enrollmentID: enrollmentId, enrollmentSecret });
+  const enrollment = await (await caClient(endpoints)).enroll({ enrollmentID: enrollmentId, enrollmentSecret });
   return { mspId: endpoints.mspId, certificatePem: enrollment.certificate, privateKeyPem: enrollment.key.toBytes() };
 }
 
@@ -57,7 +60,7 @@ export async function enrollWithCsr(
   enrollmentSecret: string,
   csrPem: string,
 ): Promise<string> {
-  const enrollment = await caClient(endpoints).enroll({ enrollmentID: enrollmentId, enrollmentSecret, csr: csrPem });
+  const enrollment = await (await caClient(endpoints)).enroll({ enrollmentID: enrollmentId, enrollmentSecret, csr: csrPem });
   return enrollment.certificate;
 }
 

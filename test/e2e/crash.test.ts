@@ -28,6 +28,12 @@ const orders = Number(process.env.CRASH_ORDERS ?? 300);
 const minKills = 10;
 /** How long a restarted service works, at least, before it may be killed again. */
 const minReadyMs = 3_000;
+/**
+ * The pause before the next kill. At one every 1.2–3 s there were ~40 kills of each service, and each
+ * restart costs ~1.5–2 s of CPU: over a quarter of two cores went to starting services again, and the
+ * run took 436–745 s of CI (2026-12-07). One every 3–6 s still lands ≥ 10 on each (15–16 alone, 278 s).
+ */
+const killGapMs = { min: 3_000, max: 6_000 };
 type Outcome = 'settled' | 'merchantRejects' | 'noLock' | 'courierWins' | 'buyerWins';
 const plan: Outcome[] = [
   'settled',
@@ -214,7 +220,7 @@ describe('crashes, restarts and 300 orders', () => {
     const chaosLoop = (async () => {
       const began = Date.now();
       while (chaos) {
-        await sleep(randomInt(1_200, 3_000));
+        await sleep(randomInt(killGapMs.min, killGapMs.max));
         if (!chaos) break;
         while (chaos && upLongEnough().length === 0) await sleep(200);
         if (!chaos) break;

@@ -28,7 +28,7 @@ describe('a buyer who keeps its own key, through the platform API', () => {
     await world.fund(registered, 100_000n);
     const order = { merchantId: merchant.user.userId, courierId: courier.user.userId, productId: 'sku-self', price: '4000' };
 
-    const { privateKeyPem, csrPem } = newCertificateRequest(registered.user.userId);
+    const { privateKeyPem, csrPem } = await newCertificateRequest(registered.user.userId);
     const buyer = new SelfSigningUser(world.client.baseUrl, registered.token, privateKeyPem);
     // No certificate yet: no step, and nothing locked.
     expect(await buyer.post('/orders', order)).toMatchObject({ status: 409, body: { error: { code: 'NO_CERTIFICATE' } } });
