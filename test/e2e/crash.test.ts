@@ -204,7 +204,8 @@ describe('crashes, restarts and 300 orders', () => {
       inFlight.delete(orderId);
     };
 
-    // Chaos: SIGKILL a random bridge every few seconds and restart it; Redis and PostgreSQL once each.
+    // Chaos: SIGKILL a random service (a bridge or the escrow agent) every killGapMs and restart it; Redis,
+    // PostgreSQL and the central bank's peer once each.
     // Only a service that has been up (its start-up done) for a while is a victim: killed on a timer
     // alone, a slow machine's services spend their lives starting and the orders crawl (745 s for 300
     // orders on a slow afternoon, 2026-12-07), while the kills land no more often mid-work.
